@@ -1,0 +1,3 @@
+from .cl_codec import CLCodec
+
+__all__ = ['CLCodec']
