@@ -1,0 +1,3 @@
+from .cl_composite_loss import CLCompositeLoss
+
+__all__ = ['CLCompositeLoss']
