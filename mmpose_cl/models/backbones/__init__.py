@@ -1,0 +1,3 @@
+from .clnet_resnet import CLNetResNet
+
+__all__ = ['CLNetResNet']
