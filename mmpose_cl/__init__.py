@@ -1,0 +1,21 @@
+# Copyright (c) mmpose-cl contributors. All rights reserved.
+"""mmpose-cl: Composite Localization (CLNet) for MMPose 1.x.
+
+``import mmpose_cl`` registers every component below into MMPose's
+registries and lets checkpoints saved by MMEngine load on torch >= 2.6
+(see :mod:`mmpose_cl.utils.checkpoint`), and makes MMPose's inferencer use
+explicit person boxes (see :mod:`mmpose_cl.apis.explicit_bboxes`).
+"""
+from .apis import honour_explicit_bboxes
+from .codecs import CLCodec
+from .models import CLCompositeLoss, CLHead, CLNetResNet, flip_cl_maps
+from .utils import register_checkpoint_safe_globals
+from .version import __version__
+
+register_checkpoint_safe_globals()
+honour_explicit_bboxes()
+
+__all__ = [
+    'CLCodec', 'CLNetResNet', 'CLHead', 'CLCompositeLoss', 'flip_cl_maps',
+    'register_checkpoint_safe_globals', 'honour_explicit_bboxes', '__version__'
+]

@@ -1,0 +1,3 @@
+from .explicit_bboxes import honour_explicit_bboxes
+
+__all__ = ['honour_explicit_bboxes']
