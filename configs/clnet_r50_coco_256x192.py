@@ -1,0 +1,124 @@
+# CLNet-ResNet50, COCO, 256x192 input (paper Table 1: 71.2 AP on val2017,
+# 4.2 GFLOPs, 13.5M params). Recipe of section 4.1: Adam, lr 1e-3, 140 epochs,
+# lr x0.1 at epochs 90 and 120, batch 128 (16 per GPU x 8 GPUs).
+#   bash tools/dist_train.sh configs/clnet_r50_coco_256x192.py 8
+_base_ = ['mmpose::_base_/default_runtime.py']
+custom_imports = dict(imports=['mmpose_cl'], allow_failed_imports=False)
+
+# runtime
+train_cfg = dict(max_epochs=140, val_interval=10)
+
+# optimizer: the paper's Adam at 1e-3 for batch 128, no warm-up mentioned
+optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3))
+param_scheduler = [
+    dict(
+        type='MultiStepLR',
+        begin=0,
+        end=140,
+        milestones=[90, 120],
+        gamma=0.1,
+        by_epoch=True)
+]
+# lr 1e-3 belongs to a total batch of 128 (8 GPUs x 16): --auto-scale-lr
+# rescales it for other GPU counts
+auto_scale_lr = dict(base_batch_size=128)
+
+default_hooks = dict(checkpoint=dict(save_best='coco/AP', rule='greater'))
+
+# codec: stride 16 -> 12x16 maps; sigma and tau of section 4.1
+codec = dict(
+    type='CLCodec', input_size=(192, 256), stride=16, sigma=16.0, tau=0.6)
+
+# model
+model = dict(
+    type='TopdownPoseEstimator',
+    data_preprocessor=dict(
+        type='PoseDataPreprocessor',
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        bgr_to_rgb=True),
+    backbone=dict(
+        type='CLNetResNet',
+        depth=50,
+        output_stride=16,  # stem + 3 residual stages, no up-sampling
+        init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50'),
+    ),
+    head=dict(
+        type='CLHead',
+        in_channels=1024,
+        num_keypoints=17,
+        loss=dict(
+            type='CLCompositeLoss',
+            heatmap_weight=0.5,
+            offset_weight=2.0,
+            tau=codec['tau'],
+            # the paper supervises offsets where the *predicted* heatmap
+            # >= tau ('pred'); 'union' adds the target's cells, so the offsets
+            # train from the first iteration (docs/loss_region.md)
+            region='union'),
+        decoder=codec),
+    test_cfg=dict(flip_test=True))
+
+# base dataset settings
+dataset_type = 'CocoDataset'
+data_mode = 'topdown'
+data_root = 'data/coco/'
+
+# pipelines: flip, half-body, scale and rotation augmentation (section 4.1;
+# MMPose has no shear in its top-down pipeline)
+train_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='RandomFlip', direction='horizontal'),
+    dict(type='RandomHalfBody'),
+    dict(type='RandomBBoxTransform'),
+    dict(type='TopdownAffine', input_size=codec['input_size']),
+    dict(type='GenerateTarget', encoder=codec),
+    dict(type='PackPoseInputs')
+]
+val_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='TopdownAffine', input_size=codec['input_size']),
+    dict(type='PackPoseInputs')
+]
+
+# data loaders
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        data_mode=data_mode,
+        ann_file='annotations/person_keypoints_train2017.json',
+        data_prefix=dict(img='train2017/'),
+        pipeline=train_pipeline,
+    ))
+val_dataloader = dict(
+    batch_size=32,
+    num_workers=4,
+    persistent_workers=True,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        data_mode=data_mode,
+        ann_file='annotations/person_keypoints_val2017.json',
+        # the person detector of SimpleBaseline and HRNet (section 4.1)
+        bbox_file='data/coco/person_detection_results/'
+        'COCO_val2017_detections_AP_H_56_person.json',
+        data_prefix=dict(img='val2017/'),
+        test_mode=True,
+        pipeline=val_pipeline,
+    ))
+test_dataloader = val_dataloader
+
+# evaluators
+val_evaluator = dict(
+    type='CocoMetric',
+    ann_file=data_root + 'annotations/person_keypoints_val2017.json')
+test_evaluator = val_evaluator
