@@ -1,3 +1,4 @@
+from .clnet_hourglass import CLNetHourglass
 from .clnet_resnet import CLNetResNet
 
-__all__ = ['CLNetResNet']
+__all__ = ['CLNetResNet', 'CLNetHourglass']

@@ -40,3 +40,12 @@ def test_bad_arguments():
         CLNetResNet(depth=42)
     with pytest.raises(TypeError, match='num_stages'):
         CLNetResNet(depth=50, num_stages=4)
+
+
+@pytest.mark.parametrize('depth, channels', [(18, 256), (34, 256), (50, 1024),
+                                             (101, 1024), (152, 1024)])
+def test_every_depth_at_stride_16(depth, channels):
+    net = CLNetResNet(depth=depth)
+    out = net(torch.randn(1, 3, 64, 48))[-1]
+    assert out.shape == (1, channels, 4, 3)
+    assert net.out_channels == channels
