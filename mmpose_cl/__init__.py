@@ -8,7 +8,11 @@ explicit person boxes (see :mod:`mmpose_cl.apis.explicit_bboxes`).
 """
 from .apis import honour_explicit_bboxes
 from .codecs import CLCodec
-from .models import CLCompositeLoss, CLHead, CLNetResNet, flip_cl_maps
+from .datasets import LspDataset
+from .evaluation import LspPCKAccuracy
+from .models import (CLCompositeLoss, CLHead, CLMultiStageHead, CLNetHourglass,
+                     CLNetResNet, CLPeakOffsetLoss, CLPoseEstimator, GRMILoss,
+                     flip_cl_maps)
 from .utils import register_checkpoint_safe_globals
 from .version import __version__
 
@@ -16,6 +20,8 @@ register_checkpoint_safe_globals()
 honour_explicit_bboxes()
 
 __all__ = [
-    'CLCodec', 'CLNetResNet', 'CLHead', 'CLCompositeLoss', 'flip_cl_maps',
+    'CLCodec', 'CLNetResNet', 'CLNetHourglass', 'CLHead', 'CLMultiStageHead',
+    'CLCompositeLoss', 'CLPeakOffsetLoss',
+    'GRMILoss', 'CLPoseEstimator', 'flip_cl_maps', 'LspDataset', 'LspPCKAccuracy',
     'register_checkpoint_safe_globals', 'honour_explicit_bboxes', '__version__'
 ]

@@ -2,12 +2,19 @@ import mmpose_cl
 
 
 def test_every_public_component_is_registered():
-    from mmpose.registry import KEYPOINT_CODECS, MODELS
+    from mmpose.registry import DATASETS, KEYPOINT_CODECS, METRICS, MODELS
     registered = {
         'CLCodec': KEYPOINT_CODECS,
         'CLNetResNet': MODELS,
+        'CLNetHourglass': MODELS,
+        'CLMultiStageHead': MODELS,
         'CLHead': MODELS,
         'CLCompositeLoss': MODELS,
+        'CLPoseEstimator': MODELS,
+        'CLPeakOffsetLoss': MODELS,
+        'GRMILoss': MODELS,
+        'LspDataset': DATASETS,
+        'LspPCKAccuracy': METRICS,
     }
     assert set(registered) <= set(mmpose_cl.__all__)
     for name, registry in registered.items():

@@ -1,5 +1,10 @@
-from .backbones import CLNetResNet
-from .heads import CLHead, flip_cl_maps
-from .losses import CLCompositeLoss
+from .backbones import CLNetHourglass, CLNetResNet
+from .heads import CLHead, CLMultiStageHead, flip_cl_maps
+from .losses import CLCompositeLoss, CLPeakOffsetLoss, GRMILoss
+from .pose_estimators import CLPoseEstimator
 
-__all__ = ['CLNetResNet', 'CLHead', 'flip_cl_maps', 'CLCompositeLoss']
+__all__ = [
+    'CLNetResNet', 'CLNetHourglass', 'CLHead', 'CLMultiStageHead',
+    'flip_cl_maps', 'CLCompositeLoss', 'CLPeakOffsetLoss', 'GRMILoss',
+    'CLPoseEstimator'
+]

@@ -66,9 +66,14 @@ class CLHead(BaseHead):
         dilation (int): Dilation of the two DetNet bottlenecks. Defaults to 2.
         norm_cfg (dict): Norm layers of the bottlenecks.
             Defaults to ``dict(type='BN')``.
-        final_layer_std (float): Std of the normal init of the last conv;
-            small so that the first heatmaps and offsets are near 0, as in
-            MMPose's heatmap heads. Defaults to 0.001.
+        final_layer_std (float, optional): Std of the normal init of the last
+            conv; small so that the first heatmaps and offsets are near 0, as
+            in MMPose's heatmap heads. ``None`` leaves it to ``init_cfg``
+            (Kaiming). Defaults to 0.001.
+        heatmap_act (str, optional): ``'sigmoid'`` when the loss trains the
+            heatmaps as logits (:class:`GRMILoss`): decoding, the flip test
+            and the logged diagnostics then see probabilities. Defaults to
+            None (the heatmaps are regressed, as in the paper).
         loss (dict): The composite loss. Defaults to
             ``dict(type='CLCompositeLoss')``.
         decoder (dict, optional): The :class:`CLCodec` config used to decode
@@ -83,7 +88,8 @@ class CLHead(BaseHead):
                  block_channels: Optional[int] = None,
                  dilation: int = 2,
                  norm_cfg: ConfigType = dict(type='BN'),
-                 final_layer_std: float = 0.001,
+                 final_layer_std: Optional[float] = 0.001,
+                 heatmap_act: Optional[str] = None,
                  loss: ConfigType = dict(type='CLCompositeLoss'),
                  decoder: OptConfigType = None,
                  init_cfg: OptConfigType = None):
@@ -98,14 +104,26 @@ class CLHead(BaseHead):
             raise ValueError(
                 f'{name}: num_keypoints must be a positive int, got '
                 f'{num_keypoints!r}')
-        block_channels = block_channels or in_channels
-        if block_channels % 4:
-            raise ValueError(f'{name}: block_channels must be divisible by 4 '
-                             f'(bottleneck expansion), got {block_channels}')
+        if heatmap_act not in (None, 'sigmoid'):
+            raise ValueError(f"{name}: heatmap_act must be None or 'sigmoid', "
+                             f'got {heatmap_act!r}')
+        self.heatmap_act = heatmap_act
         self.in_channels = in_channels
         self.num_keypoints = num_keypoints
         self.final_layer_std = final_layer_std
+        self._build_layers(in_channels, block_channels or in_channels,
+                           dilation, norm_cfg)
+        self.loss_module = MODELS.build(loss)
+        self.decoder = (
+            KEYPOINT_CODECS.build(decoder) if decoder is not None else None)
 
+    def _build_layers(self, in_channels: int, block_channels: int,
+                      dilation: int, norm_cfg: ConfigType) -> None:
+        """The head subnetwork of fig. 2a: ``blocks`` and ``final_layer``."""
+        if block_channels % 4:
+            raise ValueError(
+                f'{self.__class__.__name__}: block_channels must be divisible '
+                f'by 4 (bottleneck expansion), got {block_channels}')
         projection = nn.Sequential(
             build_conv_layer(
                 None, in_channels, block_channels, kernel_size=1, bias=False),
@@ -117,11 +135,8 @@ class CLHead(BaseHead):
                        norm_cfg=norm_cfg),
             Bottleneck(block_channels, block_channels, norm_cfg=norm_cfg),
         )
-        self.final_layer = nn.Conv2d(block_channels, 3 * num_keypoints, 1)
-
-        self.loss_module = MODELS.build(loss)
-        self.decoder = (
-            KEYPOINT_CODECS.build(decoder) if decoder is not None else None)
+        self.final_layer = nn.Conv2d(block_channels, 3 * self.num_keypoints,
+                                     1)
 
     def init_weights(self) -> None:
         """Initialise as ``init_cfg`` says, then the last conv with
@@ -131,7 +146,7 @@ class CLHead(BaseHead):
             c.get('type') == 'Pretrained' for c in (
                 self.init_cfg if isinstance(self.init_cfg, list) else
                 [self.init_cfg or {}]))
-        if not pretrained:
+        if not pretrained and self.final_layer_std is not None:
             nn.init.normal_(self.final_layer.weight, 0, self.final_layer_std)
             nn.init.zeros_(self.final_layer.bias)
 
@@ -148,6 +163,14 @@ class CLHead(BaseHead):
         x = self.final_layer(self.blocks(feats[-1]))  # (B, 3K, H, W)
         K = self.num_keypoints
         return x[:, :K], x[:, K:]
+
+    def activate(self, heatmaps: Tensor) -> Tensor:
+        """Heatmap scores as decoding sees them (``heatmap_act``)."""
+        return heatmaps.sigmoid() if self.heatmap_act == 'sigmoid' else heatmaps
+
+    def _scored_maps(self, feats) -> Tuple[Tensor, Tensor]:
+        heatmaps, offsets = self.forward(feats)
+        return self.activate(heatmaps), offsets
 
     def predict(self,
                 feats: Features,
@@ -181,13 +204,13 @@ class CLHead(BaseHead):
                     'the data samples carry no flip_indices; use a dataset '
                     'whose metainfo defines flip pairs, or set '
                     'flip_test=False')
-            heatmaps, offsets = self.forward(feats[0])
+            heatmaps, offsets = self._scored_maps(feats[0])
             heatmaps_f, offsets_f = flip_cl_maps(
-                *self.forward(feats[1]), metainfo['flip_indices'])
+                *self._scored_maps(feats[1]), metainfo['flip_indices'])
             heatmaps = (heatmaps + heatmaps_f) * 0.5
             offsets = (offsets + offsets_f) * 0.5
         else:
-            heatmaps, offsets = self.forward(feats)
+            heatmaps, offsets = self._scored_maps(feats)
 
         preds = self.decode((heatmaps, offsets))
         if test_cfg.get('output_heatmaps', False):
@@ -200,33 +223,55 @@ class CLHead(BaseHead):
              feats: Tuple[Tensor],
              batch_data_samples: OptSampleList,
              train_cfg: OptConfigType = None) -> dict:
-        """Composite loss (``loss_heatmap``, ``loss_offset``) and
+        """Composite loss (``loss_heatmap``, ``loss_offset``), ``pred_cells``
+        (mean number of predicted cells >= tau per visible keypoint) and
         ``acc_pose`` (when the head has a decoder), the PCK@0.05 (of the
         input size) of the keypoints decoded from the prediction against
         those decoded from the target, like MMPose's heatmap heads.
         """
         train_cfg = train_cfg or {}
         heatmaps, offsets = self.forward(feats)
+        gt_heatmaps, gt_offsets, keypoint_weights = self.targets(
+            batch_data_samples)
+
+        losses = self.loss_module(heatmaps, offsets, gt_heatmaps, gt_offsets,
+                                  keypoint_weights)
+        # diagnostic: predicted cells >= tau per keypoint (the cells that
+        # vote at test time, and the paper's offset region)
+        visible = keypoint_weights > 0
+        tau = self.decoder.tau if self.decoder is not None else getattr(
+            self.loss_module, 'tau', None)
+        if tau is not None and visible.any():
+            cells = (self.activate(heatmaps.detach()) >= tau).sum((2, 3))
+            losses['pred_cells'] = cells[visible].float().mean()
+        if train_cfg.get('compute_acc', True) and self.decoder is not None:
+            losses['acc_pose'] = self._pck(heatmaps, offsets, gt_heatmaps,
+                                           gt_offsets, keypoint_weights)
+        return losses
+
+    @staticmethod
+    def targets(batch_data_samples: OptSampleList
+                ) -> Tuple[Tensor, Tensor, Tensor]:
+        """Stack the encoded targets of a batch.
+
+        Returns:
+            tuple: heatmaps (B, K, H, W), offsets (B, 2K, H, W) and keypoint
+            weights (B, K).
+        """
         gt_heatmaps = torch.stack(
             [d.gt_fields.heatmaps for d in batch_data_samples])
         gt_offsets = torch.stack(
             [d.gt_fields.offsets for d in batch_data_samples])
         keypoint_weights = torch.cat([
             d.gt_instance_labels.keypoint_weights for d in batch_data_samples
-        ])  # (B, K)
-
-        losses = self.loss_module(heatmaps, offsets, gt_heatmaps, gt_offsets,
-                                  keypoint_weights)
-        if train_cfg.get('compute_acc', True) and self.decoder is not None:
-            losses['acc_pose'] = self._pck(heatmaps, offsets, gt_heatmaps,
-                                           gt_offsets, keypoint_weights)
-        return losses
+        ])
+        return gt_heatmaps, gt_offsets, keypoint_weights
 
     def _pck(self, heatmaps: Tensor, offsets: Tensor, gt_heatmaps: Tensor,
              gt_offsets: Tensor, keypoint_weights: Tensor) -> Tensor:
         """PCK@0.05 of decoded keypoints, normalised by the input size."""
         codec = self.decoder
-        pred, _ = codec.decode_torch(heatmaps, offsets)
+        pred, _ = codec.decode_torch(self.activate(heatmaps), offsets)
         gt, _ = codec.decode_torch(gt_heatmaps, gt_offsets)
         norm = np.tile(np.array([codec.input_size], dtype=np.float32),
                        (pred.shape[0], 1))

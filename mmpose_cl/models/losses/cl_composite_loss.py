@@ -1,5 +1,5 @@
 # Copyright (c) mmpose-cl contributors. All rights reserved.
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -7,6 +7,34 @@ from mmpose.registry import MODELS
 from torch import Tensor, nn
 
 REGIONS = ('pred', 'gt', 'union')
+
+
+def check_weights(loss: nn.Module, **weights: float) -> None:
+    """Raise ``ValueError`` naming the first negative (or NaN) weight."""
+    for field, value in weights.items():
+        if not value >= 0:
+            raise ValueError(f'{loss.__class__.__name__}: {field} must be '
+                             f'>= 0, got {value!r}')
+
+
+def check_loss_inputs(loss: nn.Module, pred_heatmaps: Tensor,
+                      pred_offsets: Tensor, gt_heatmaps: Tensor,
+                      gt_offsets: Tensor) -> Tuple[int, int]:
+    """Check CL map shapes: heatmaps (B, K, H, W), offsets (B, 2K, H, W).
+
+    Returns:
+        tuple: ``(B, K)``.
+    """
+    B, K, H, W = pred_heatmaps.shape
+    if (pred_offsets.shape != (B, 2 * K, H, W)
+            or gt_heatmaps.shape != pred_heatmaps.shape
+            or gt_offsets.shape != pred_offsets.shape):
+        raise ValueError(
+            f'{loss.__class__.__name__}: expected heatmaps (B, K, H, W) '
+            'and offsets (B, 2K, H, W) for prediction and target, got '
+            f'{tuple(pred_heatmaps.shape)}, {tuple(pred_offsets.shape)}, '
+            f'{tuple(gt_heatmaps.shape)}, {tuple(gt_offsets.shape)}')
+    return B, K
 
 
 @MODELS.register_module()
@@ -60,10 +88,8 @@ class CLCompositeLoss(nn.Module):
                  beta: float = 1.0) -> None:
         super().__init__()
         name = self.__class__.__name__
-        for field, value in (('heatmap_weight', heatmap_weight),
-                             ('offset_weight', offset_weight)):
-            if not value >= 0:
-                raise ValueError(f'{name}: {field} must be >= 0, got {value!r}')
+        check_weights(self, heatmap_weight=heatmap_weight,
+                      offset_weight=offset_weight)
         if not (0 < tau <= 1):
             raise ValueError(f'{name}: tau must be in (0, 1], got {tau!r}')
         if region not in REGIONS:
@@ -113,15 +139,8 @@ class CLCompositeLoss(nn.Module):
             dict: ``loss_heatmap`` (``w_h * L_h``) and ``loss_offset``
             (``w_o * (L_oy + L_ox)``), scalar tensors in float32.
         """
-        B, K, H, W = pred_heatmaps.shape
-        if (pred_offsets.shape != (B, 2 * K, H, W)
-                or gt_heatmaps.shape != pred_heatmaps.shape
-                or gt_offsets.shape != pred_offsets.shape):
-            raise ValueError(
-                f'{self.__class__.__name__}: expected heatmaps (B, K, H, W) '
-                'and offsets (B, 2K, H, W) for prediction and target, got '
-                f'{tuple(pred_heatmaps.shape)}, {tuple(pred_offsets.shape)}, '
-                f'{tuple(gt_heatmaps.shape)}, {tuple(gt_offsets.shape)}')
+        B, K = check_loss_inputs(self, pred_heatmaps, pred_offsets,
+                                 gt_heatmaps, gt_offsets)
         # compute in float32 so that AMP (fp16) training stays finite
         pred_heatmaps = pred_heatmaps.float()
         pred_offsets = pred_offsets.float()

@@ -69,7 +69,9 @@ def test_loss_terms_accuracy_and_every_parameter_gets_gradient():
     rng = np.random.default_rng(0)
     samples = [data_sample(codec, random_keypoints(rng))[0] for _ in range(2)]
     losses = head.loss((torch.randn(2, 64, 16, 12), ), samples)
-    assert set(losses) == {'loss_heatmap', 'loss_offset', 'acc_pose'}
+    assert set(losses) == {
+        'loss_heatmap', 'loss_offset', 'acc_pose', 'pred_cells'
+    }
     total = losses['loss_heatmap'] + losses['loss_offset']
     assert torch.isfinite(total)
     total.backward()
@@ -153,3 +155,22 @@ def test_flip_test_without_flip_indices_is_a_clear_error():
 def test_bad_num_keypoints_is_a_clear_error():
     with pytest.raises(ValueError, match='num_keypoints'):
         CLHead(in_channels=64, num_keypoints=0)
+
+
+def test_sigmoid_heatmaps_for_logit_losses():
+    head = make_head(heatmap_act='sigmoid',
+                     loss=dict(type='GRMILoss', stride=16))
+    codec = CLCodec(INPUT_SIZE)
+    samples = [data_sample(codec, random_keypoints(np.random.default_rng(4)))[0]]
+    feats = (torch.randn(1, 64, 16, 12), )
+    logits, _ = head.forward(feats)
+    preds, fields = head.predict(feats, samples, dict(output_heatmaps=True))
+    torch.testing.assert_close(fields[0].heatmaps, logits[0].sigmoid())
+    np.testing.assert_allclose(
+        preds[0].keypoint_scores[0],
+        logits[0].sigmoid().flatten(1).max(1).values.detach().numpy(),
+        rtol=1e-6)
+    losses = head.loss(feats, samples)
+    assert {'loss_heatmap', 'loss_offset', 'acc_pose'} <= set(losses)
+    with pytest.raises(ValueError, match='heatmap_act'):
+        make_head(heatmap_act='softmax')

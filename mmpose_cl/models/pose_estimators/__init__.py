@@ -1,0 +1,3 @@
+from .cl_pose_estimator import CLPoseEstimator
+
+__all__ = ['CLPoseEstimator']
