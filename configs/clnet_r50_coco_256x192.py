@@ -31,7 +31,7 @@ codec = dict(
 
 # model
 model = dict(
-    type='TopdownPoseEstimator',
+    type='CLPoseEstimator',  # TopdownPoseEstimator + build-time checks
     data_preprocessor=dict(
         type='PoseDataPreprocessor',
         mean=[123.675, 116.28, 103.53],

@@ -1,0 +1,38 @@
+# CLNet-Hourglass (8 stacks), MPII, 256x256 (paper Table 2: 91.9 PCKh@0.5 on the MPII test set).
+# The data, augmentation and evaluation of clnet_r50_mpii_256x256.py; the model
+# and Newell et al.'s recipe of clnet_hourglass8_coco_256x192.py (RMSprop at
+# lr 2.5e-4, one x0.2 drop, no pretraining).
+_base_ = ['./clnet_r50_mpii_256x256.py']
+
+optim_wrapper = dict(optimizer=dict(_delete_=True, type='RMSprop', lr=2.5e-4))
+param_scheduler = [
+    dict(
+        type='MultiStepLR',
+        begin=0,
+        end=140,
+        milestones=[120],
+        gamma=0.2,
+        by_epoch=True)
+]
+
+codec = dict(
+    type='CLCodec', input_size=(256, 256), stride=16, sigma=16.0, tau=0.6)
+model = dict(
+    backbone=dict(
+        _delete_=True,
+        type='CLNetHourglass',
+        num_keypoints=16,
+        num_stacks=8,
+        channels=256,
+        output_stride=codec['stride']),
+    head=dict(
+        _delete_=True,
+        type='CLMultiStageHead',
+        num_keypoints=16,
+        loss=dict(
+            type='CLCompositeLoss',
+            heatmap_weight=0.5,
+            offset_weight=2.0,
+            tau=codec['tau'],
+            region='union'),
+        decoder=codec))
