@@ -24,6 +24,11 @@ param_scheduler = [
 auto_scale_lr = dict(base_batch_size=128)
 
 default_hooks = dict(checkpoint=dict(save_best='coco/AP', rule='greater'))
+custom_hooks = [
+    dict(type='SyncBuffersHook'),  # MMPose's default
+    dict(type='NonFiniteLossHook'),  # stop at a NaN/inf loss, keep checkpoints
+    dict(type='CLDatasetCheckHook'),  # head vs dataset keypoints, flip pairs
+]
 
 # codec: stride 16 -> 12x16 maps; sigma and tau of section 4.1
 codec = dict(

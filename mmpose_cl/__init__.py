@@ -9,19 +9,20 @@ explicit person boxes (see :mod:`mmpose_cl.apis.explicit_bboxes`).
 from .apis import honour_explicit_bboxes
 from .codecs import CLCodec
 from .datasets import LspDataset
+from .engine import CLDatasetCheckHook, NonFiniteLossHook
 from .evaluation import LspPCKAccuracy
 from .models import (CLCompositeLoss, CLHead, CLMultiStageHead, CLNetHourglass,
                      CLNetResNet, CLPeakOffsetLoss, CLPoseEstimator, GRMILoss,
                      flip_cl_maps)
-from .utils import register_checkpoint_safe_globals
+from .utils import patch_mmengine_checkpoints
 from .version import __version__
 
-register_checkpoint_safe_globals()
+patch_mmengine_checkpoints()
 honour_explicit_bboxes()
 
 __all__ = [
     'CLCodec', 'CLNetResNet', 'CLNetHourglass', 'CLHead', 'CLMultiStageHead',
     'CLCompositeLoss', 'CLPeakOffsetLoss',
     'GRMILoss', 'CLPoseEstimator', 'flip_cl_maps', 'LspDataset', 'LspPCKAccuracy',
-    'register_checkpoint_safe_globals', 'honour_explicit_bboxes', '__version__'
+    'CLDatasetCheckHook', 'NonFiniteLossHook', 'patch_mmengine_checkpoints', 'honour_explicit_bboxes', '__version__'
 ]

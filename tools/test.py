@@ -1,6 +1,7 @@
 # Copyright (c) mmpose-cl contributors. All rights reserved.
 """Test (and evaluate) a checkpoint: MMPose's ``tools/test.py`` with
-mmpose_cl imported and gloo on machines without CUDA.
+mmpose_cl imported, gloo on machines without CUDA, and a clear error listing
+the mismatched keys when the checkpoint is not of the config's model.
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE]
         [--dump FILE.pkl] [--cfg-options k=v ...] [--launcher pytorch]
@@ -12,7 +13,8 @@ from mmengine.runner import Runner
 
 import mmpose_cl  # noqa: F401  (registers CLNet, allows MMEngine checkpoints)
 from mmpose_cl.utils.mmpose_tools import load_mmpose_tool
-from mmpose_cl.utils.runtime import use_gloo_without_cuda
+from mmpose_cl.utils.runtime import (check_checkpoint_matches,
+                                     use_gloo_without_cuda)
 
 
 class SaveMetricHook(Hook):
@@ -33,6 +35,7 @@ def main():
     cfg = mmpose_test.merge_args(cfg, args)
     use_gloo_without_cuda(cfg)
     runner = Runner.from_cfg(cfg)
+    check_checkpoint_matches(runner.model, args.checkpoint)
     if args.out:
         runner.register_hook(SaveMetricHook(args.out), 'LOWEST')
     runner.test()

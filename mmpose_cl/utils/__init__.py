@@ -1,3 +1,3 @@
-from .checkpoint import register_checkpoint_safe_globals
+from .checkpoint import patch_mmengine_checkpoints
 
-__all__ = ['register_checkpoint_safe_globals']
+__all__ = ['patch_mmengine_checkpoints']

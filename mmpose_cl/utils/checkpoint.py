@@ -20,14 +20,21 @@ We do not turn ``weights_only`` off. Instead:
 
 Checkpoints saved while ``mmpose_cl`` is imported (all runs of our configs and
 tools) load with ``weights_only=True``.
+
+Checkpoints are also written atomically (:func:`save_checkpoint_atomically`):
+a run killed while saving leaves the previous file, never a truncated one.
 """
 import importlib
+import io
+import os
+import os.path as osp
 
 import numpy as np
 import torch
 
 _DEFAULT_STATISTICS = ('min', 'max', 'current', 'mean')
-_REGISTERED = False
+_PATCHED = False
+_MMENGINE_SAVE = None  # MMEngine's own save_checkpoint, for remote backends
 
 
 def _safe_globals() -> list:
@@ -73,12 +80,51 @@ def _pickle_history_buffer_without_getattr() -> None:
     HistoryBuffer.__setstate__ = __setstate__
 
 
-def register_checkpoint_safe_globals() -> None:
-    """Make MMEngine checkpoints save and load with ``weights_only=True``
-    (idempotent). A no-op on torch without ``add_safe_globals``."""
-    global _REGISTERED
-    if _REGISTERED or not hasattr(torch.serialization, 'add_safe_globals'):
+def save_checkpoint_atomically(checkpoint: dict, filename: str,
+                               file_client_args=None,
+                               backend_args=None) -> None:
+    """MMEngine's ``save_checkpoint`` for local paths, written to a temporary
+    file in the same folder, synced, then renamed over ``filename``
+    (``os.replace`` is atomic on POSIX and Windows). Other backends go to
+    MMEngine's function unchanged."""
+    if '://' in str(filename) or file_client_args or (
+            backend_args and backend_args.get('backend', 'local') != 'local'):
+        return _MMENGINE_SAVE(checkpoint, filename, file_client_args,
+                              backend_args)
+    folder = osp.dirname(osp.abspath(filename))
+    os.makedirs(folder, exist_ok=True)
+    tmp = osp.join(folder, f'.{osp.basename(filename)}.{os.getpid()}.tmp')
+    try:
+        with io.BytesIO() as buffer:
+            torch.save(checkpoint, buffer)
+            with open(tmp, 'wb') as f:
+                f.write(buffer.getvalue())
+                f.flush()
+                os.fsync(f.fileno())
+        os.replace(tmp, filename)
+    finally:
+        if osp.exists(tmp):
+            os.remove(tmp)
+
+
+def _save_checkpoints_atomically() -> None:
+    global _MMENGINE_SAVE
+    from mmengine.runner import checkpoint as mmengine_checkpoint
+    from mmengine.runner import runner as mmengine_runner
+    _MMENGINE_SAVE = mmengine_checkpoint.save_checkpoint
+    # the runner imported the function by name: patch both references
+    mmengine_checkpoint.save_checkpoint = save_checkpoint_atomically
+    mmengine_runner.save_checkpoint = save_checkpoint_atomically
+
+
+def patch_mmengine_checkpoints() -> None:
+    """Make MMEngine checkpoints save atomically and load with
+    ``weights_only=True`` (idempotent)."""
+    global _PATCHED
+    if _PATCHED:
         return
-    torch.serialization.add_safe_globals(_safe_globals())
+    if hasattr(torch.serialization, 'add_safe_globals'):  # torch >= 2.4
+        torch.serialization.add_safe_globals(_safe_globals())
     _pickle_history_buffer_without_getattr()
-    _REGISTERED = True
+    _save_checkpoints_atomically()
+    _PATCHED = True

@@ -1,0 +1,3 @@
+from .hooks import CLDatasetCheckHook, NonFiniteLossHook
+
+__all__ = ['CLDatasetCheckHook', 'NonFiniteLossHook']
