@@ -6,7 +6,9 @@
 2. ``tools/test.py`` evaluates the checkpoint on the same images with the
    bundled MMDet person boxes and prints COCO AP;
 3. ``MMPoseInferencer`` runs the checkpoint on a bundled image and saves the
-   picture.
+   picture;
+4. the CL visualisation draws, for that image, the cells that vote and the
+   arrow of each cell's offset vote.
 
 Every run writes to a new folder (``work_dirs/demo_<time>`` unless
 ``--work-dir`` is given) so nothing from an earlier run is overwritten.
@@ -56,10 +58,14 @@ def loss_curve(work_dir):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--work-dir', help='output folder (must not exist)')
-    parser.add_argument('--iters', type=int, default=150,
+    parser.add_argument('--iters', type=int, default=300,
                         help='training iterations (batch of 12 people)')
     parser.add_argument('--image', default=osp.join(COCO, '000000000785.jpg'),
                         help='image for the inferencer')
+    parser.add_argument('--kpt-thr', type=float, default=0.1,
+                        help='draw keypoints whose score (the peak heatmap '
+                        'value) reaches this; it stays low after minutes '
+                        'of training')
     args = parser.parse_args()
 
     work_dir = osp.abspath(args.work_dir or osp.join(
@@ -95,8 +101,20 @@ def main():
     vis_dir = osp.join(work_dir, 'vis')
     result = next(inferencer(
         args.image, bboxes=[person_boxes(args.image)], out_dir=vis_dir,
-        radius=4, thickness=2))
+        radius=4, thickness=2, kpt_thr=args.kpt_thr))
     people = len(result['predictions'][0])
+
+    # 4. composite localization at work: voting cells and offset arrows
+    import cv2
+    from mmpose.apis import init_model
+
+    from mmpose_cl.visualization import draw_people_votes
+    model = init_model(CONFIG, checkpoint, device='cpu')
+    boxes = [b[:4] for b in person_boxes(args.image)]
+    votes_png = osp.join(vis_dir, 'cl_votes_' + osp.splitext(
+        osp.basename(args.image))[0] + '.png')
+    cv2.imwrite(votes_png,
+                draw_people_votes(model, cv2.imread(args.image), boxes))
 
     curve = loss_curve(work_dir)
     print('\n==== mmpose-cl demo done in {:.0f} s (training {:.0f} s) ===='
@@ -111,6 +129,7 @@ def main():
     print(f'test metrics       : {metrics_file}')
     print(f'picture ({people} people): {vis_dir}/visualizations/'
           f'{osp.basename(args.image)}')
+    print(f'CL votes picture   : {votes_png}')
 
 
 if __name__ == '__main__':

@@ -18,3 +18,24 @@ def repo_root() -> str:
 @pytest.fixture(scope='session')
 def coco_root() -> str:
     return osp.join(DATA_ROOT, 'coco')
+
+
+@pytest.fixture(scope='session')
+def demo_checkpoint(tmp_path_factory) -> str:
+    """A checkpoint of the demo config's model with random weights, saved as
+    MMEngine saves them (``state_dict`` + ``meta``)."""
+    import torch
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    import mmpose_cl  # noqa: F401
+    from mmpose.registry import MODELS
+    init_default_scope('mmpose')
+    cfg = Config.fromfile(
+        osp.join(REPO_ROOT, 'configs', 'demo', 'clnet_r18_coco-mini_256x192.py'))
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    path = str(tmp_path_factory.mktemp('ckpt') / 'demo_random.pth')
+    torch.save({'state_dict': model.state_dict(), 'meta': {}}, path)
+    return path
