@@ -1,0 +1,223 @@
+"""tools/misc/generate_person_boxes.py: the box selection on hand-made
+detections, the image list and its errors, then the whole tool as a
+subprocess on the 4 bundled COCO images with a random-weight MMDet RTMDet-tiny
+(tests/data/mmdet/), and MMPose's tools/test.py testing on its output."""
+import importlib.util
+import json
+import os.path as osp
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TOOL = osp.join(REPO, 'tools', 'misc', 'generate_person_boxes.py')
+DET_CONFIG = osp.join(REPO, 'tests', 'data', 'mmdet',
+                      'rtmdet_tiny_random-weights_coco.py')
+POSE_CONFIG = 'configs/demo/clnet_r18_coco-mini_256x192.py'
+COCO_IDS = {785: '000000000785.jpg', 40083: '000000040083.jpg',
+            196141: '000000196141.jpg', 197388: '000000197388.jpg'}
+MAX_PER_IMG = 5  # the fixture detector's test_cfg.max_per_img
+
+
+def load_tool():
+    spec = importlib.util.spec_from_file_location('generate_person_boxes',
+                                                  TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+tool = load_tool()
+
+
+def run(*args):
+    proc = subprocess.run([sys.executable, *args], cwd=REPO,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc
+
+
+# ---- box selection: hand-made detections ----------------------------------
+
+def test_select_keeps_the_person_class_above_the_threshold_best_first():
+    bboxes = np.array([[0, 0, 10, 20],     # person, 0.5
+                       [5, 5, 15, 25],     # person, 0.9
+                       [0, 0, 10, 10],     # class 3
+                       [1, 1, 11, 11],     # person, below the threshold
+                       [4, 4, 4, 30],      # person, width 0
+                       [4, 30, 20, 10],    # person, height < 0
+                       [2, 2, 3, 3]],      # person, exactly the threshold
+                      dtype=np.float32)
+    scores = np.array([0.5, 0.9, 0.99, 0.05, 0.95, 0.95, 0.1])
+    labels = np.array([0, 0, 3, 0, 0, 0, 0])
+    boxes, kept = tool.select_person_boxes(bboxes, scores, labels,
+                                           det_cat_id=0, score_thr=0.1)
+    np.testing.assert_allclose(kept, [0.9, 0.5, 0.1], rtol=1e-6)
+    np.testing.assert_array_equal(boxes, bboxes[[1, 0, 6]])
+    # another class index picks the other class
+    boxes, kept = tool.select_person_boxes(bboxes, scores, labels,
+                                           det_cat_id=3)
+    np.testing.assert_array_equal(boxes, bboxes[[2]])
+
+
+def test_select_nms_removes_the_weaker_of_two_overlapping_boxes():
+    # IoU of the first two = 90 / 110 = 0.818; the third does not overlap
+    bboxes = np.array([[0, 0, 10, 10], [0, 1, 10, 11], [20, 20, 30, 30]],
+                      dtype=np.float32)
+    scores = np.array([0.6, 0.8, 0.7])
+    labels = np.zeros(3, dtype=np.int64)
+    boxes, kept = tool.select_person_boxes(bboxes, scores, labels,
+                                           nms_thr=0.8)
+    np.testing.assert_allclose(kept, [0.8, 0.7], rtol=1e-6)
+    np.testing.assert_array_equal(boxes, bboxes[[1, 2]])
+    _, kept = tool.select_person_boxes(bboxes, scores, labels, nms_thr=0.85)
+    assert len(kept) == 3
+    _, kept = tool.select_person_boxes(bboxes, scores, labels)
+    assert len(kept) == 3  # no extra NMS by default
+
+
+def test_coco_results_are_xywh_with_the_person_category():
+    results = tool.to_coco_results(
+        785, np.array([[10., 20., 40., 100.]]), np.array([0.25]))
+    assert results == [dict(image_id=785, category_id=1,
+                            bbox=[10.0, 20.0, 30.0, 80.0], score=0.25)]
+    assert json.loads(json.dumps(results)) == results
+
+
+# ---- image list -----------------------------------------------------------
+
+def test_images_and_ids_from_the_annotation_file(coco_root):
+    pairs = tool.list_images(coco_root,
+                             osp.join(coco_root, 'test_coco.json'))
+    assert pairs == [(i, osp.join(coco_root, name))
+                     for i, name in COCO_IDS.items()]
+
+
+def test_images_and_ids_from_the_file_stems(coco_root):
+    pairs = tool.list_images(coco_root)
+    assert dict(pairs) == {i: osp.join(coco_root, name)
+                           for i, name in COCO_IDS.items()}
+
+
+def test_image_list_errors(tmp_path, coco_root):
+    with pytest.raises(FileNotFoundError, match='image folder not found'):
+        tool.list_images(str(tmp_path / 'nope'))
+    with pytest.raises(FileNotFoundError, match='annotation file not found'):
+        tool.list_images(coco_root, str(tmp_path / 'nope.json'))
+    with pytest.raises(ValueError, match='no images found'):
+        tool.list_images(str(tmp_path))
+    (tmp_path / '12.jpg').write_bytes(b'')
+    (tmp_path / 'frame_a.jpg').write_bytes(b'')
+    with pytest.raises(ValueError, match="'frame_a' is not an integer.*"
+                       '--ann-file'):
+        tool.list_images(str(tmp_path))
+    ann = tmp_path / 'ann.json'
+    ann.write_text(json.dumps(
+        {'images': [{'id': 1, 'file_name': '12.jpg'},
+                    {'id': 2, 'file_name': 'missing.jpg'}]}))
+    with pytest.raises(FileNotFoundError, match=r'1 of the 2 images.*'
+                       'missing.jpg'):
+        tool.list_images(str(tmp_path), str(ann))
+
+
+def test_missing_config_and_existing_output_fail_before_detecting(
+        tmp_path, coco_root):
+    out = tmp_path / 'boxes.json'
+    with pytest.raises(FileNotFoundError,
+                       match='detector config not found: .*nope.py'):
+        tool.generate_person_boxes(str(tmp_path / 'nope.py'), coco_root,
+                                   str(out))
+    out.write_text('[]')
+    with pytest.raises(FileExistsError, match='--overwrite'):
+        tool.generate_person_boxes(DET_CONFIG, coco_root, str(out))
+    assert out.read_text() == '[]'
+
+
+# ---- the tool on the bundled images, then tools/test.py -------------------
+
+@pytest.fixture(scope='module')
+def boxes_file(tmp_path_factory, coco_root):
+    out = str(tmp_path_factory.mktemp('boxes') / 'person_boxes.json')
+    proc = run(TOOL, DET_CONFIG, '--img-dir', coco_root, '--ann-file',
+               osp.join(coco_root, 'test_coco.json'), '--out', out,
+               '--score-thr', '0.0', '--nms-thr', '0.9')
+    return out, proc.stdout + proc.stderr
+
+
+def test_tool_writes_mmpose_bbox_file_format(boxes_file):
+    out, log = boxes_file
+    assert 'random weights' in log and 'meaningless' in log
+    assert 'person boxes on 4 of 4 images' in log
+    with open(out) as f:
+        results = json.load(f)
+    assert isinstance(results, list)
+    assert 4 <= len(results) <= 4 * MAX_PER_IMG
+    # the format of tests/data/coco/test_coco_det_AP_H_56.json
+    with open(osp.join(REPO, 'tests/data/coco/test_coco_det_AP_H_56.json')) \
+            as f:
+        reference = json.load(f)[0]
+    for det in results:
+        assert set(det) == set(reference)
+        assert type(det['image_id']) is int and det['category_id'] == 1
+        assert type(det['score']) is float and 0.0 <= det['score'] <= 1.0
+        assert len(det['bbox']) == 4
+        assert all(type(v) is float for v in det['bbox'])
+        assert det['bbox'][2] > 0 and det['bbox'][3] > 0
+    assert {det['image_id'] for det in results} == set(COCO_IDS)
+    # each image's boxes are sorted by score, best first
+    for image_id in COCO_IDS:
+        scores = [d['score'] for d in results if d['image_id'] == image_id]
+        assert scores == sorted(scores, reverse=True)
+
+
+def test_overwrite_and_images_restricted_to_the_annotation_file(
+        tmp_path, coco_root):
+    ann = tmp_path / 'one_image.json'
+    ann.write_text(json.dumps(
+        {'images': [{'id': 7, 'file_name': COCO_IDS[197388]}]}))
+    out = tmp_path / 'boxes.json'
+    out.write_text('[]')
+    torch.manual_seed(0)
+    results = tool.generate_person_boxes(
+        DET_CONFIG, coco_root, str(out), ann_file=str(ann), overwrite=True)
+    assert 1 <= len(results) <= MAX_PER_IMG
+    assert {det['image_id'] for det in results} == {7}  # the json's id
+    with open(out) as f:
+        assert json.load(f) == results
+    # no temporary file left beside the output
+    assert sorted(p.name for p in tmp_path.iterdir()) == \
+        ['boxes.json', 'one_image.json']
+
+
+def test_tools_test_py_tests_on_the_generated_boxes(boxes_file, tmp_path):
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmpose.registry import MODELS
+
+    import mmpose_cl  # noqa: F401
+    init_default_scope('mmpose')
+    torch.manual_seed(0)
+    model = MODELS.build(Config.fromfile(osp.join(REPO, POSE_CONFIG)).model)
+    checkpoint = str(tmp_path / 'random.pth')
+    torch.save({'state_dict': model.state_dict(), 'meta': {}}, checkpoint)
+
+    out, _ = boxes_file
+    metrics_file = str(tmp_path / 'metrics.json')
+    dump = str(tmp_path / 'preds.pkl')
+    run('tools/test.py', POSE_CONFIG, checkpoint, '--cfg-options',
+        f'test_dataloader.dataset.bbox_file={out}', '--out', metrics_file,
+        '--dump', dump, '--work-dir', str(tmp_path / 'work'))
+    with open(metrics_file) as f:
+        metrics = json.load(f)
+    assert 0.0 <= metrics['coco/AP'] <= 1.0
+    # every generated box, and only those, got a pose
+    import mmengine
+    with open(out) as f:
+        boxes = json.load(f)
+    preds = mmengine.load(dump)
+    assert len(preds) == len(boxes)
+    assert sorted(p['img_id'] for p in preds) == \
+        sorted(b['image_id'] for b in boxes)
