@@ -64,7 +64,8 @@ model = dict(
         decoder=codec),
     test_cfg=dict(flip_test=True))
 
-# base dataset settings
+# base dataset settings (the inferencer picks its default person detector
+# from MMPose's CocoDataset, so it stays named here)
 dataset_type = 'CocoDataset'
 data_mode = 'topdown'
 data_root = 'data/coco/'
@@ -72,7 +73,8 @@ data_root = 'data/coco/'
 # pipelines: flip, half-body, scale and rotation augmentation (section 4.1;
 # MMPose has no shear in its top-down pipeline)
 train_pipeline = [
-    dict(type='LoadImage'),
+    # MMPose's LoadImage with an error naming an empty or corrupt image file
+    dict(type='CheckedLoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomFlip', direction='horizontal'),
     dict(type='RandomHalfBody'),
@@ -82,7 +84,7 @@ train_pipeline = [
     dict(type='PackPoseInputs')
 ]
 val_pipeline = [
-    dict(type='LoadImage'),
+    dict(type='CheckedLoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='TopdownAffine', input_size=codec['input_size']),
     dict(type='PackPoseInputs')
@@ -95,7 +97,9 @@ train_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
-        type=dataset_type,
+        # MMPose's CocoDataset with clear errors for bad annotation and
+        # bbox files; skips degenerate detections
+        type='CheckedCocoDataset',
         data_root=data_root,
         data_mode=data_mode,
         ann_file='annotations/person_keypoints_train2017.json',
@@ -109,7 +113,7 @@ val_dataloader = dict(
     drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
     dataset=dict(
-        type=dataset_type,
+        type='CheckedCocoDataset',
         data_root=data_root,
         data_mode=data_mode,
         ann_file='annotations/person_keypoints_val2017.json',

@@ -15,7 +15,7 @@ data_root = 'data/mpii/'
 
 # MMPose's MPII pipeline: flip, scale and rotation (no half-body)
 train_pipeline = [
-    dict(type='LoadImage'),
+    dict(type='CheckedLoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomFlip', direction='horizontal'),
     dict(type='RandomBBoxTransform', shift_prob=0),
@@ -24,7 +24,7 @@ train_pipeline = [
     dict(type='PackPoseInputs')
 ]
 val_pipeline = [
-    dict(type='LoadImage'),
+    dict(type='CheckedLoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='TopdownAffine', input_size=codec['input_size']),
     dict(type='PackPoseInputs')

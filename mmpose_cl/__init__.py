@@ -2,13 +2,14 @@
 """mmpose-cl: Composite Localization (CLNet) for MMPose 1.x.
 
 ``import mmpose_cl`` registers every component below into MMPose's
-registries and lets checkpoints saved by MMEngine load on torch >= 2.6
-(see :mod:`mmpose_cl.utils.checkpoint`), and makes MMPose's inferencer use
-explicit person boxes (see :mod:`mmpose_cl.apis.explicit_bboxes`).
+registries, makes MMEngine's checkpoints save atomically and load on
+torch >= 2.6 with ``weights_only`` kept on (:mod:`mmpose_cl.utils.checkpoint`),
+and makes MMPose's inferencer use explicit person boxes and check its inputs
+(:mod:`mmpose_cl.apis`).
 """
-from .apis import honour_explicit_bboxes
+from .apis import honour_explicit_bboxes, install_inference_input_checks
 from .codecs import CLCodec
-from .datasets import LspDataset
+from .datasets import CheckedCocoDataset, CheckedLoadImage, LspDataset
 from .engine import CLDatasetCheckHook, NonFiniteLossHook
 from .evaluation import LspPCKAccuracy
 from .models import (CLCompositeLoss, CLHead, CLMultiStageHead, CLNetHourglass,
@@ -19,10 +20,13 @@ from .version import __version__
 
 patch_mmengine_checkpoints()
 honour_explicit_bboxes()
+install_inference_input_checks()  # after honour_explicit_bboxes
 
 __all__ = [
     'CLCodec', 'CLNetResNet', 'CLNetHourglass', 'CLHead', 'CLMultiStageHead',
-    'CLCompositeLoss', 'CLPeakOffsetLoss',
-    'GRMILoss', 'CLPoseEstimator', 'flip_cl_maps', 'LspDataset', 'LspPCKAccuracy',
-    'CLDatasetCheckHook', 'NonFiniteLossHook', 'patch_mmengine_checkpoints', 'honour_explicit_bboxes', '__version__'
+    'flip_cl_maps', 'CLCompositeLoss', 'CLPeakOffsetLoss', 'GRMILoss',
+    'CLPoseEstimator', 'LspDataset', 'CheckedCocoDataset', 'CheckedLoadImage',
+    'LspPCKAccuracy', 'CLDatasetCheckHook', 'NonFiniteLossHook',
+    'patch_mmengine_checkpoints', 'honour_explicit_bboxes',
+    'install_inference_input_checks', '__version__'
 ]

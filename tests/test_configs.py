@@ -23,7 +23,7 @@ def bundled_data(dataset_type, data_root):
     coco = osp.join(data_root, 'coco')
     mpii = osp.join(data_root, 'mpii')
     common = dict(data_prefix=dict(img=''))
-    if dataset_type == 'CocoDataset':
+    if dataset_type in ('CocoDataset', 'CheckedCocoDataset'):
         train = dict(data_root=coco, ann_file='test_coco.json', **common)
         val = dict(train, bbox_file=osp.join(coco, 'test_coco_det_AP_H_56.json'))
         return train, val, 12, 118

@@ -2,7 +2,8 @@ import mmpose_cl
 
 
 def test_every_public_component_is_registered():
-    from mmpose.registry import DATASETS, KEYPOINT_CODECS, METRICS, MODELS
+    from mmpose.registry import (DATASETS, HOOKS, KEYPOINT_CODECS, METRICS,
+                                 MODELS, TRANSFORMS)
     registered = {
         'CLCodec': KEYPOINT_CODECS,
         'CLNetResNet': MODELS,
@@ -15,6 +16,10 @@ def test_every_public_component_is_registered():
         'GRMILoss': MODELS,
         'LspDataset': DATASETS,
         'LspPCKAccuracy': METRICS,
+        'CheckedCocoDataset': DATASETS,
+        'CheckedLoadImage': TRANSFORMS,
+        'CLDatasetCheckHook': HOOKS,
+        'NonFiniteLossHook': HOOKS,
     }
     assert set(registered) <= set(mmpose_cl.__all__)
     for name, registry in registered.items():

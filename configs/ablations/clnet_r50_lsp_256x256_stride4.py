@@ -14,7 +14,7 @@ model = dict(
     head=dict(block_channels=1024, in_channels=256, decoder=codec))
 
 train_pipeline = [
-    dict(type='LoadImage'),
+    dict(type='CheckedLoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomFlip', direction='horizontal'),
     dict(type='RandomBBoxTransform', shift_prob=0),

@@ -11,6 +11,7 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from mmpose.codecs.base import BaseKeypointCodec
 from mmpose.registry import KEYPOINT_CODECS
 from torch import Tensor
@@ -41,7 +42,11 @@ class CLCodec(BaseKeypointCodec):
     Decoding (section 3.4). For keypoint ``k`` every cell with
     ``H_k >= tau`` votes ``c + S * (O_{K+k}, O_k)``; the votes are averaged
     with the activations as weights. When no cell reaches ``tau`` the argmax
-    cell votes alone. The score is the maximum activation.
+    cell votes alone. The score is the maximum activation. A cell whose
+    activation or offsets are NaN or infinite never votes (nor counts for the
+    score), so a partly non-finite prediction cannot turn a keypoint into NaN;
+    a keypoint with no finite cell at all is put at the crop centre with
+    score 0.
 
     Note:
         - instance number: N
@@ -103,6 +108,9 @@ class CLCodec(BaseKeypointCodec):
         self.tau = float(tau)
         self.heatmap_size = (self.input_size[0] // self.stride,
                              self.input_size[1] // self.stride)
+        # the largest float32 below tau (see decode_torch)
+        self._below_tau = float(
+            np.nextafter(np.float32(self.tau), np.float32(-np.inf)))
 
     # ------------------------------------------------------------- geometry
     def cell_centers(self) -> Tuple[np.ndarray, np.ndarray]:
@@ -206,6 +214,12 @@ class CLCodec(BaseKeypointCodec):
         hm = heatmaps.reshape(K, H * W)
         votes_x = (cx[None, None, :] + S * offsets[K:]).reshape(K, H * W)
         votes_y = (cy[None, :, None] + S * offsets[:K]).reshape(K, H * W)
+        # a cell with a non-finite activation or vote never votes
+        can_vote = np.isfinite(hm) & np.isfinite(votes_x) & np.isfinite(
+            votes_y)  # (K, H*W)
+        hm = np.where(can_vote, hm, -np.inf)
+        votes_x = np.where(can_vote, votes_x, 0.)
+        votes_y = np.where(can_vote, votes_y, 0.)
 
         weights = np.where(hm >= self.tau, hm, 0.)  # (K, H*W)
         none_above = ~(hm >= self.tau).any(axis=1)  # (K,)
@@ -215,10 +229,12 @@ class CLCodec(BaseKeypointCodec):
         total = weights.sum(axis=1)
         x = (weights * votes_x).sum(axis=1) / total
         y = (weights * votes_y).sum(axis=1) / total
+        scores = hm.max(axis=1)
+        x, y, scores = self._no_vote_fallback(
+            can_vote.any(axis=1), x, y, scores)
 
         keypoints = np.stack([x, y], axis=-1)[None].astype(np.float32)
-        scores = hm.max(axis=1)[None].astype(np.float32)
-        return keypoints, scores
+        return keypoints, scores[None].astype(np.float32)
 
     def decode_torch(self, heatmaps: Tensor,
                      offsets: Tensor) -> Tuple[Tensor, Tensor]:
@@ -236,23 +252,65 @@ class CLCodec(BaseKeypointCodec):
         self._check_maps(heatmaps.shape[1:], offsets.shape[1:])
         B, K, H, W = heatmaps.shape
         S = self.stride
-        hm = heatmaps.detach().float().reshape(B, K, H * W)
-        off = offsets.detach().float()
-        cx = (torch.arange(W, device=hm.device) + 0.5) * S - 0.5  # (W,)
-        cy = (torch.arange(H, device=hm.device) + 0.5) * S - 0.5  # (H,)
-        votes_x = (cx + S * off[:, K:]).reshape(B, K, H * W)
-        votes_y = (cy[:, None] + S * off[:, :K]).reshape(B, K, H * W)
+        hm = heatmaps.detach().float().reshape(B * K, H * W)
+        off = offsets.detach().float().reshape(B, 2, K, H * W)
+        off_y = off[:, 0].reshape(B * K, H * W)
+        off_x = off[:, 1].reshape(B * K, H * W)
+        cx, cy = self._flat_centres(H, W, hm.device)  # (H*W,) each
 
-        above = hm >= self.tau  # (B, K, H*W)
-        weights = torch.where(above, hm, torch.zeros_like(hm))
-        # fall back to the argmax cell alone where no cell reaches tau
-        scores, argmax = hm.max(dim=-1)  # (B, K)
-        onehot = torch.zeros_like(hm).scatter_(-1, argmax[..., None], 1.)
+        # w_c = H_c if H_c >= tau else 0, in one pass: F.threshold keeps
+        # values > its threshold, and for float32 "> the float below tau"
+        # is ">= tau"
+        weights = F.threshold(hm, self._below_tau, 0.)
+        total = weights.sum(-1)  # (B*K,)
+        # sum_c w_c (centre_c + S * offset_c) / sum_c w_c: one matrix-vector
+        # product and one row-wise dot product per axis
+        x = (weights @ cx + S * torch.linalg.vecdot(weights, off_x)) / total
+        y = (weights @ cy + S * torch.linalg.vecdot(weights, off_y)) / total
+        scores = hm.amax(dim=-1)
+        # no cell reaches tau: the argmax cell votes alone
+        alone = total == 0
+        if alone.any():
+            cell = hm[alone].argmax(dim=-1, keepdim=True)  # (N, 1)
+            x[alone] = cx[cell[:, 0]] + S * off_x[alone].gather(1, cell)[:, 0]
+            y[alone] = cy[cell[:, 0]] + S * off_y[alone].gather(1, cell)[:, 0]
+        # rare: non-finite maps; redo those rows without the bad cells
+        bad = ~(x.isfinite() & y.isfinite() & scores.isfinite())
+        if bad.any():
+            x[bad], y[bad], scores[bad] = self._decode_masked(
+                hm[bad], off_x[bad], off_y[bad], cx, cy)
+        return (torch.stack([x, y], dim=-1).reshape(B, K, 2),
+                scores.reshape(B, K))
+
+    def _flat_centres(self, H: int, W: int,
+                      device) -> Tuple[Tensor, Tensor]:
+        """Cell centres (eq. 2) flattened row-major: cx, cy of shape (H*W,).
+        """
+        S = self.stride
+        cx = ((torch.arange(W, device=device) + 0.5) * S - 0.5).repeat(H)
+        cy = ((torch.arange(H, device=device) + 0.5) * S -
+              0.5).repeat_interleave(W)
+        return cx.float(), cy.float()
+
+    def _decode_masked(self, hm: Tensor, off_x: Tensor, off_y: Tensor,
+                       cx: Tensor, cy: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+        """Decode rows (N, H*W) where some activation or vote is non-finite:
+        such cells never vote (nor count for the score)."""
+        votes_x = cx + self.stride * off_x
+        votes_y = cy + self.stride * off_y
+        can_vote = hm.isfinite() & votes_x.isfinite() & votes_y.isfinite()
+        hm = hm.masked_fill(~can_vote, float('-inf'))
+        votes_x = votes_x.masked_fill(~can_vote, 0.)
+        votes_y = votes_y.masked_fill(~can_vote, 0.)
+        above = hm >= self.tau
+        weights = torch.where(above, hm, 0.)
+        scores, argmax = hm.max(dim=-1)
+        onehot = torch.zeros_like(hm).scatter_(-1, argmax[:, None], 1.)
         weights = torch.where(above.any(-1, keepdim=True), weights, onehot)
         total = weights.sum(-1)
         x = (weights * votes_x).sum(-1) / total
         y = (weights * votes_y).sum(-1) / total
-        return torch.stack([x, y], dim=-1), scores
+        return self._no_vote_fallback(can_vote.any(-1), x, y, scores)
 
     def batch_decode(self, heatmaps: Tensor, offsets: Tensor
                      ) -> Tuple[List[np.ndarray], List[np.ndarray]]:
@@ -270,6 +328,16 @@ class CLCodec(BaseKeypointCodec):
         keypoints = keypoints.cpu().numpy()[:, None]
         scores = scores.cpu().numpy()[:, None]
         return list(keypoints), list(scores)
+
+    def _no_vote_fallback(self, any_vote, x, y, scores):
+        """Where no cell of a keypoint can vote (every activation or vote is
+        non-finite), put it at the crop centre with score 0 instead of NaN.
+        Works on numpy arrays and tensors of shape (..., K)."""
+        w, h = self.input_size
+        where = torch.where if isinstance(x, Tensor) else np.where
+        return (where(any_vote, x, (w - 1) / 2),
+                where(any_vote, y, (h - 1) / 2),
+                where(any_vote, scores, 0.))
 
     def _check_maps(self, hm_shape, off_shape) -> None:
         W, H = self.heatmap_size

@@ -1,4 +1,6 @@
 # Copyright (c) mmpose-cl contributors. All rights reserved.
+from .checked_coco_dataset import CheckedCocoDataset
 from .lsp_dataset import LspDataset
+from .transforms import CheckedLoadImage
 
-__all__ = ['LspDataset']
+__all__ = ['LspDataset', 'CheckedCocoDataset', 'CheckedLoadImage']

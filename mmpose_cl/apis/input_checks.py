@@ -1,0 +1,270 @@
+# Copyright (c) mmpose-cl contributors. All rights reserved.
+"""Clear errors for bad inputs to ``MMPoseInferencer`` (2D top-down).
+
+MMPose 1.3.2's inferencer crashes deep inside OpenCV, numpy or the data
+preprocessor on inputs it cannot handle: an empty image file (``cv2.error:
+!buf.empty()``), a file that does not decode (``AttributeError`` on
+``None.shape``), a path or a directory entry without an extension
+(``AttributeError`` in ``mimetypes``), a 2-D or 2-channel array
+(``IndexError`` in ``PoseDataPreprocessor``), a bool, int64 or object array
+(``cv2.error`` in ``warpAffine``), an empty or 1-D array; and a non-finite
+box gives NaN keypoints. The checks here raise instead
+
+- ``FileNotFoundError`` naming a path that does not exist,
+- ``TypeError`` naming an input of the wrong type or an array of the wrong
+  dtype,
+- ``ValueError`` naming the input (path, or index and shape of an array)
+  for an empty or undecodable file, a directory with no image, an array of
+  the wrong shape or with non-finite values, and a person box that is
+  non-finite or has zero (or negative) width or height.
+
+What still runs as before: grayscale, RGBA and 1x1 images, huge images,
+boxes partly or wholly outside the image (the crop is padded; the keypoints
+stay finite and inside the box), URLs and other remote paths (left to
+MMPose), videos and webcams.
+
+``install_inference_input_checks()`` wraps ``Pose2DInferencer``'s
+``_inputs_to_list`` and ``preprocess_single`` (on top of
+:func:`mmpose_cl.apis.explicit_bboxes.honour_explicit_bboxes`); it is
+idempotent.
+"""
+import functools
+import mimetypes
+import os
+import os.path as osp
+from typing import Any, Callable, List, Union
+
+import cv2
+import numpy as np
+
+#: dtypes MMPose's ``LoadImage`` produces: uint8, or float32 ``to_float32``
+IMAGE_DTYPES = (np.uint8, np.float32, np.float64)
+_MARK = '_mmpose_cl_input_checks'
+
+
+def _is_remote(path: str) -> bool:
+    return '://' in path
+
+
+def _describe(input: Any, index: int) -> str:
+    if isinstance(input, str):
+        return f'input {index} {input!r}'
+    if isinstance(input, np.ndarray):
+        return f'input {index} (array {input.dtype} {input.shape})'
+    return f'input {index} ({type(input).__name__})'
+
+
+def check_image_array(img: np.ndarray, index: int = 0) -> None:
+    """Check an image array as the top-down pipeline needs it.
+
+    Args:
+        img (np.ndarray): (H, W, 3) BGR or (H, W, 4) BGRA (alpha ignored),
+            uint8, float32 or float64 (finite), H, W >= 1.
+        index (int): position of the image in the inputs, for the message.
+
+    Raises:
+        TypeError: not an array, or another dtype.
+        ValueError: another shape, an empty image or non-finite values.
+    """
+    what = _describe(img, index)
+    if not isinstance(img, np.ndarray):
+        raise TypeError(f'{what}: expected an image array (H, W, 3)')
+    if img.dtype not in IMAGE_DTYPES:
+        raise TypeError(
+            f'{what}: image dtype must be one of '
+            f'{[np.dtype(d).name for d in IMAGE_DTYPES]} (BGR pixel values '
+            'in 0..255), got ' + img.dtype.name)
+    if img.size == 0:
+        raise ValueError(f'{what}: the image is empty')
+    if img.ndim == 2 or (img.ndim == 3 and img.shape[2] == 1):
+        raise ValueError(
+            f'{what}: a grayscale array; the model needs (H, W, 3) BGR, e.g. '
+            'cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)')
+    if img.ndim != 3 or img.shape[2] not in (3, 4):
+        raise ValueError(f'{what}: expected an image of shape (H, W, 3) '
+                         'BGR or (H, W, 4) BGRA')
+    if img.dtype != np.uint8 and not np.isfinite(img).all():
+        raise ValueError(f'{what}: the image holds NaN or infinite values')
+
+
+def check_image_file(path: str, index: int = 0) -> None:
+    """Check that a local image file exists and decodes (at 1/8 size, so
+    it costs a fraction of the real decode even for huge images).
+
+    Raises:
+        FileNotFoundError: the path does not exist.
+        ValueError: a directory, an empty file, or bytes that OpenCV cannot
+            decode (not an image, truncated or corrupt).
+    """
+    what = _describe(path, index)
+    if not osp.exists(path):
+        raise FileNotFoundError(f'{what}: no such file or directory')
+    if osp.isdir(path):
+        raise ValueError(f'{what}: is a directory, expected an image file')
+    data = np.fromfile(path, dtype=np.uint8)
+    if data.size == 0:
+        raise ValueError(f'{what}: the file is empty (0 bytes)')
+    try:
+        img = cv2.imdecode(data, cv2.IMREAD_REDUCED_GRAYSCALE_8)
+    except cv2.error:  # OpenCV cannot reduce an image of less than 8 px
+        img = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
+    if img is None:
+        raise ValueError(
+            f'{what}: cannot decode the file ({data.size} bytes) as an '
+            'image: it is not an image, or it is truncated or corrupt')
+
+
+def check_image_input(input: Any, index: int = 0) -> None:
+    """Check one input of ``Pose2DInferencer.preprocess_single``: a local
+    image path (remote paths are left to MMPose) or an image array."""
+    if isinstance(input, str):
+        if not _is_remote(input):
+            check_image_file(input, index)
+    elif isinstance(input, np.ndarray):
+        check_image_array(input, index)
+    else:
+        raise TypeError(f'{_describe(input, index)}: expected an image path '
+                        'or an image array (H, W, 3)')
+
+
+def check_bboxes(bboxes: Any, input: Any = None, index: int = 0) -> None:
+    """Check explicit person boxes of one image.
+
+    Args:
+        bboxes: (N, 4) ``x1, y1, x2, y2`` or (N, 5) with a score, in image
+            pixels; one box may be given flat.
+        input: the image the boxes belong to, for the message.
+        index (int): its position in the inputs.
+
+    Raises:
+        ValueError: not numbers of that shape, a non-finite value, or a box
+            with ``x2 <= x1`` or ``y2 <= y1`` (zero area, or given as
+            ``x, y, w, h``). Boxes outside the image are allowed.
+    """
+    what = _describe(input, index)
+    try:
+        boxes = np.asarray(bboxes, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f'{what}: bboxes must be numbers [[x1, y1, x2, y2'
+                         f'(, score)], ...], got {bboxes!r:.200}') from e
+    if boxes.ndim == 1:
+        boxes = boxes[None]
+    if boxes.ndim != 2 or boxes.shape[1] not in (4, 5):
+        raise ValueError(f'{what}: bboxes must be [[x1, y1, x2, y2(, score)]'
+                         f', ...], got shape {boxes.shape}')
+    for box in boxes:
+        if not np.isfinite(box).all():
+            raise ValueError(f'{what}: bbox {box.tolist()} is not finite')
+        if box[2] <= box[0] or box[3] <= box[1]:
+            raise ValueError(
+                f'{what}: bbox {box.tolist()} has zero or negative width or '
+                'height; boxes are [x1, y1, x2, y2] with x2 > x1 and y2 > y1 '
+                '(not [x, y, w, h])')
+
+
+def _list_images(directory: str) -> List[str]:
+    """The image files of a directory (by extension), sorted; MMPose's own
+    listing fails on a file without an extension."""
+    files = sorted(
+        osp.join(directory, name) for name in os.listdir(directory)
+        if osp.isfile(osp.join(directory, name)))
+    images = [
+        f for f in files
+        if (mimetypes.guess_type(f)[0] or '').startswith('image/')
+    ]
+    if not images:
+        raise ValueError(
+            f'input directory {directory!r} holds no image file (by '
+            f'extension; {len(files)} other files)')
+    return images
+
+
+def check_inputs(inputs: Any) -> Any:
+    """Check the ``inputs`` of ``MMPoseInferencer.__call__`` before MMPose
+    turns them into a list; return them, or the image files of a directory.
+
+    Raises:
+        TypeError: not a path, an array, or an iterable of those.
+        FileNotFoundError: a local path that does not exist.
+        ValueError: a directory with no image, or a file whose type the
+            extension does not tell and OpenCV cannot read.
+    """
+    if isinstance(inputs, np.ndarray):
+        return inputs
+    if isinstance(inputs, str):
+        if _is_remote(inputs):
+            return inputs
+        if not osp.exists(inputs):
+            raise FileNotFoundError(
+                f'input {inputs!r}: no such file or directory')
+        if osp.isdir(inputs):
+            return _list_images(inputs)
+        if mimetypes.guess_type(inputs)[0] is None:
+            if cv2.haveImageReader(inputs):
+                return [inputs]  # an image without a known extension
+            raise ValueError(
+                f'input {inputs!r}: neither its extension nor its content '
+                'says it is an image or a video')
+        return inputs
+    if inputs is None or not hasattr(inputs, '__iter__'):
+        raise TypeError(
+            'inputs must be an image or video path, a directory, an image '
+            'array, or a list of paths or arrays; got '
+            f'{type(inputs).__name__}')
+    if isinstance(inputs, (list, tuple)):
+        for i, input in enumerate(inputs):
+            if not isinstance(input, (str, np.ndarray)):
+                raise TypeError(f'{_describe(input, i)}: expected an image '
+                                'path or an image array (H, W, 3)')
+    return inputs
+
+
+def wrap_inputs_to_list(inputs_to_list: Callable) -> Callable:
+    """Wrap ``BaseMMPoseInferencer._inputs_to_list`` with
+    :func:`check_inputs` (once)."""
+    if getattr(inputs_to_list, _MARK, False):
+        return inputs_to_list
+
+    @functools.wraps(inputs_to_list)
+    def _inputs_to_list(self, inputs):
+        return inputs_to_list(self, check_inputs(inputs))
+
+    setattr(_inputs_to_list, _MARK, True)
+    return _inputs_to_list
+
+
+def wrap_preprocess_single(preprocess_single: Callable) -> Callable:
+    """Wrap ``Pose2DInferencer.preprocess_single`` with
+    :func:`check_image_input` and, for top-down models, :func:`check_bboxes`
+    (once)."""
+    if getattr(preprocess_single, _MARK, False):
+        return preprocess_single
+
+    @functools.wraps(preprocess_single)
+    def checked(self, input: Union[str, np.ndarray], index: int,
+                bbox_thr: float = 0.3, nms_thr: float = 0.3, bboxes=()):
+        check_image_input(input, index)
+        if self.cfg.data_mode == 'topdown' and bboxes is not None and len(
+                bboxes) > 0:
+            check_bboxes(bboxes, input, index)
+        return preprocess_single(self, input, index, bbox_thr=bbox_thr,
+                                 nms_thr=nms_thr, bboxes=bboxes)
+
+    setattr(checked, _MARK, True)
+    return checked
+
+
+def install_inference_input_checks() -> None:
+    """Check the inputs of ``MMPoseInferencer`` for 2D models (idempotent).
+
+    Installs :func:`honour_explicit_bboxes` first, so that the box check
+    runs before the explicit boxes are used.
+    """
+    from mmpose.apis.inferencers.pose2d_inferencer import Pose2DInferencer
+
+    from .explicit_bboxes import honour_explicit_bboxes
+    honour_explicit_bboxes()
+    Pose2DInferencer.preprocess_single = wrap_preprocess_single(
+        Pose2DInferencer.preprocess_single)
+    Pose2DInferencer._inputs_to_list = wrap_inputs_to_list(
+        Pose2DInferencer._inputs_to_list)
