@@ -10,6 +10,17 @@ DATA_ROOT = osp.join(REPO_ROOT, 'tests', 'data')
 os.environ.setdefault('OMP_NUM_THREADS', '2')
 
 
+@pytest.fixture(scope='module')
+def one_thread():
+    """For tests of tiny tensors: intra-op threads only add OpenMP barriers,
+    which take tens of ms per op when the 2-core machine is busy."""
+    import torch
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope='session')
 def repo_root() -> str:
     return REPO_ROOT

@@ -6,7 +6,6 @@ import sys
 
 import cv2
 import numpy as np
-import pytest
 
 from mmpose_cl.codecs import CLCodec
 from mmpose_cl.visualization import crop_to_image, draw_cl_votes

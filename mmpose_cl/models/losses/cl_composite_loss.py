@@ -17,13 +17,20 @@ def check_weights(loss: nn.Module, **weights: float) -> None:
                              f'>= 0, got {value!r}')
 
 
-def check_loss_inputs(loss: nn.Module, pred_heatmaps: Tensor,
-                      pred_offsets: Tensor, gt_heatmaps: Tensor,
-                      gt_offsets: Tensor) -> Tuple[int, int]:
-    """Check CL map shapes: heatmaps (B, K, H, W), offsets (B, 2K, H, W).
+def check_loss_inputs(
+    loss: nn.Module,
+    pred_heatmaps: Tensor,
+    pred_offsets: Tensor,
+    gt_heatmaps: Tensor,
+    gt_offsets: Tensor,
+    keypoint_weights: Optional[Tensor] = None
+) -> Tuple[int, int, Tensor, Tensor, Tensor, Tensor, Tensor]:
+    """Check CL map shapes (heatmaps (B, K, H, W), offsets (B, 2K, H, W)) and
+    cast to float32, so that AMP (fp16) training stays finite.
 
     Returns:
-        tuple: ``(B, K)``.
+        tuple: ``B, K``, the four maps in float32 and the keypoint weights
+        (B, K) (all ones when not given).
     """
     B, K, H, W = pred_heatmaps.shape
     if (pred_offsets.shape != (B, 2 * K, H, W)
@@ -34,7 +41,10 @@ def check_loss_inputs(loss: nn.Module, pred_heatmaps: Tensor,
             'and offsets (B, 2K, H, W) for prediction and target, got '
             f'{tuple(pred_heatmaps.shape)}, {tuple(pred_offsets.shape)}, '
             f'{tuple(gt_heatmaps.shape)}, {tuple(gt_offsets.shape)}')
-    return B, K
+    weights = (pred_heatmaps.new_ones(B, K) if keypoint_weights is None else
+               keypoint_weights.reshape(B, K))
+    return (B, K, pred_heatmaps.float(), pred_offsets.float(),
+            gt_heatmaps.float(), gt_offsets.float(), weights.float())
 
 
 @MODELS.register_module()
@@ -139,16 +149,10 @@ class CLCompositeLoss(nn.Module):
             dict: ``loss_heatmap`` (``w_h * L_h``) and ``loss_offset``
             (``w_o * (L_oy + L_ox)``), scalar tensors in float32.
         """
-        B, K = check_loss_inputs(self, pred_heatmaps, pred_offsets,
-                                 gt_heatmaps, gt_offsets)
-        # compute in float32 so that AMP (fp16) training stays finite
-        pred_heatmaps = pred_heatmaps.float()
-        pred_offsets = pred_offsets.float()
-        gt_heatmaps = gt_heatmaps.float()
-        gt_offsets = gt_offsets.float()
-        if keypoint_weights is None:
-            keypoint_weights = pred_heatmaps.new_ones(B, K)
-        keypoint_weights = keypoint_weights.float().reshape(B, K)
+        B, K, pred_heatmaps, pred_offsets, gt_heatmaps, gt_offsets, \
+            keypoint_weights = check_loss_inputs(
+                self, pred_heatmaps, pred_offsets, gt_heatmaps, gt_offsets,
+                keypoint_weights)
 
         # eq. (4): per-keypoint MSE over cells, averaged over keypoints
         mse = (pred_heatmaps - gt_heatmaps).pow(2).mean(dim=(2, 3))  # (B, K)

@@ -46,12 +46,9 @@ class CLPeakOffsetLoss(nn.Module):
         Returns:
             dict: ``loss_heatmap`` and ``loss_offset`` (weighted), float32.
         """
-        B, K = check_loss_inputs(self, pred_heatmaps, pred_offsets,
-                                 gt_heatmaps, gt_offsets)
-        pred_heatmaps, pred_offsets = pred_heatmaps.float(), pred_offsets.float()
-        gt_heatmaps, gt_offsets = gt_heatmaps.float(), gt_offsets.float()
-        w = (pred_heatmaps.new_ones(B, K) if keypoint_weights is None else
-             keypoint_weights.float().reshape(B, K))
+        B, K, pred_heatmaps, pred_offsets, gt_heatmaps, gt_offsets, w = \
+            check_loss_inputs(self, pred_heatmaps, pred_offsets, gt_heatmaps,
+                              gt_offsets, keypoint_weights)
 
         mse = (pred_heatmaps - gt_heatmaps).pow(2).mean(dim=(2, 3))  # (B, K)
         loss_heatmap = (mse * w).sum() / (B * K)

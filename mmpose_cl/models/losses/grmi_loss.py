@@ -63,12 +63,9 @@ class GRMILoss(nn.Module):
         Returns:
             dict: ``loss_heatmap`` and ``loss_offset`` (weighted), float32.
         """
-        B, K = check_loss_inputs(self, pred_heatmaps, pred_offsets,
-                                 gt_heatmaps, gt_offsets)
-        logits, pred_offsets = pred_heatmaps.float(), pred_offsets.float()
-        gt_offsets = gt_offsets.float()
-        w = (logits.new_ones(B, K) if keypoint_weights is None else
-             keypoint_weights.float().reshape(B, K))
+        B, K, logits, pred_offsets, _, gt_offsets, w = check_loss_inputs(
+            self, pred_heatmaps, pred_offsets, gt_heatmaps, gt_offsets,
+            keypoint_weights)
 
         dist = self.stride * torch.hypot(gt_offsets[:, :K],
                                          gt_offsets[:, K:])  # (B, K, H, W)

@@ -11,14 +11,7 @@ K = 3
 SMALL = dict(num_keypoints=K, channels=16)  # few channels: fast on CPU
 
 
-@pytest.fixture(autouse=True, scope='module')
-def one_thread():
-    """These tensors are tiny: intra-op threads only add OpenMP barriers,
-    which take tens of ms per op when the 2-core machine is busy."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 def stage_feature_shapes(net, x):

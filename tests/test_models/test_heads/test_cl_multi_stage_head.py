@@ -17,14 +17,7 @@ SMALL_INPUT = (64, 64)  # (w, h) for the tests that run the backbone
 PERFECT_INPUT = (192, 256)  # (w, h) for the tests with perfect maps
 
 
-@pytest.fixture(autouse=True, scope='module')
-def one_thread():
-    """These tensors are tiny: intra-op threads only add OpenMP barriers,
-    which take tens of ms per op when the 2-core machine is busy."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 def make_head(input_size=SMALL_INPUT, **kwargs):
