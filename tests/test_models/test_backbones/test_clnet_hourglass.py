@@ -106,12 +106,18 @@ def test_default_architecture_is_newell_with_cl_heads():
     assert net.merge_preds[0].in_channels == 51
 
 
-def test_final_layer_init_is_small():
-    net = CLNetHourglass(num_stacks=2, **SMALL)
+def test_final_layer_init():
+    net = CLNetHourglass(num_stacks=2, final_layer_std=0.001, **SMALL)
     net.init_weights()
     for head in net.heads:
         assert head[-1].weight.std().item() == pytest.approx(0.001, rel=0.3)
         assert not head[-1].bias.any()
+    net = CLNetHourglass(num_stacks=2, **SMALL)  # default: Kaiming
+    net.init_weights()
+    for head in net.heads:
+        fan_out = head[-1].out_channels  # 1x1 conv
+        assert head[-1].weight.std().item() == pytest.approx(
+            (2 / fan_out)**0.5, rel=0.3)
 
 
 def test_predictions_are_reinjected():
