@@ -6,6 +6,8 @@ the mismatched keys when the checkpoint is not of the config's model.
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE]
         [--dump FILE.pkl] [--cfg-options k=v ...] [--launcher pytorch]
 """
+import sys
+
 import mmengine
 from mmengine.config import Config
 from mmengine.hooks import Hook
@@ -35,7 +37,10 @@ def main():
     cfg = mmpose_test.merge_args(cfg, args)
     use_gloo_without_cuda(cfg)
     runner = Runner.from_cfg(cfg)
-    check_checkpoint_matches(runner.model, args.checkpoint)
+    try:
+        check_checkpoint_matches(runner.model, args.checkpoint)
+    except (ValueError, FileNotFoundError) as e:
+        sys.exit(f'tools/test.py: {e}')  # the message, not a traceback
     if args.out:
         runner.register_hook(SaveMetricHook(args.out), 'LOWEST')
     runner.test()

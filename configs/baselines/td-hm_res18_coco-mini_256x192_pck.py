@@ -45,6 +45,9 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 val_evaluator = [
     dict(type='PCKAccuracy', thr=0.2, norm_item='bbox'),
-    dict(type='EPE')
+    # stricter: 0.05 of the box, and COCO AP (OKS) on the ground-truth boxes
+    dict(type='PCKAccuracy', thr=0.05, norm_item='bbox', prefix='strict'),
+    dict(type='EPE'),
+    dict(type='CocoMetric', ann_file=data_root + 'test_coco.json')
 ]
 test_evaluator = val_evaluator

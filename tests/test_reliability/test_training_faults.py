@@ -111,3 +111,32 @@ def test_mmengine_runner_saves_through_the_atomic_writer():
     from mmengine.runner import checkpoint, runner
     assert runner.save_checkpoint is save_checkpoint_atomically
     assert checkpoint.save_checkpoint is save_checkpoint_atomically
+
+
+def test_checkpoint_of_another_model_lists_the_mismatched_keys(
+        repo_root, demo_checkpoint, tmp_path):
+    """The demo model (17 keypoints) against the LSP config (14 keypoints,
+    ResNet50): tools/test.py stops with the mismatched keys listed."""
+    proc = subprocess.run(
+        [sys.executable, 'tools/test.py', 'configs/clnet_r50_lsp_256x256.py',
+         demo_checkpoint, '--work-dir', str(tmp_path)],
+        cwd=repo_root, capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0
+    err = proc.stderr
+    assert 'does not match the model of the config' in err
+    assert 'size mismatch' in err and 'head.final_layer.weight' in err
+    assert 'missing in the checkpoint' in err  # ResNet50's extra blocks
+    assert 'Traceback' not in err
+
+
+def test_matching_checkpoint_passes_the_check(demo_checkpoint, repo_root):
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmpose.registry import MODELS
+
+    from mmpose_cl.utils.runtime import check_checkpoint_matches
+    init_default_scope('mmpose')
+    cfg = Config.fromfile(osp.join(repo_root, CONFIG))
+    check_checkpoint_matches(MODELS.build(cfg.model), demo_checkpoint)
+    with pytest.raises(FileNotFoundError, match='nope.pth'):
+        check_checkpoint_matches(MODELS.build(cfg.model), 'nope.pth')

@@ -141,10 +141,9 @@ class CLNetHourglass(BaseModule):
             ``log2(S / 4)``. Inputs must be divisible by ``4 * 2**num_levels``
             (64 by default). Defaults to 4.
         norm_cfg (dict): Norm layers. Defaults to ``dict(type='BN')``.
-        final_layer_std (float, optional): Std of a normal init of the last
-            conv of every head. None leaves it to ``init_cfg`` (Kaiming), as
-            :class:`CLHead` does by default (docs/loss_region.md).
-            Defaults to None.
+        final_layer_std (float, optional): Std of the normal init of the
+            last conv of every head, small as in :class:`CLHead`. None leaves
+            it to ``init_cfg`` (Kaiming). Defaults to 0.001.
         init_cfg (dict | list, optional): Defaults to Kaiming for the convs
             and constant 1 for the norms (no pretraining, as in the paper).
 
@@ -164,7 +163,7 @@ class CLNetHourglass(BaseModule):
                  output_stride: int = 16,
                  num_levels: int = 4,
                  norm_cfg: ConfigType = dict(type='BN'),
-                 final_layer_std: Optional[float] = None,
+                 final_layer_std: Optional[float] = 0.001,
                  init_cfg: OptConfigType = None) -> None:
         if init_cfg is None:
             init_cfg = [

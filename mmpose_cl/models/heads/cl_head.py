@@ -66,12 +66,11 @@ class CLHead(BaseHead):
         dilation (int): Dilation of the two DetNet bottlenecks. Defaults to 2.
         norm_cfg (dict): Norm layers of the bottlenecks.
             Defaults to ``dict(type='BN')``.
-        final_layer_std (float, optional): Std of a normal init of the last
-            conv (MMPose's heatmap heads use 0.001). None leaves it to
-            ``init_cfg`` (Kaiming): early heatmaps then reach tau over many
-            cells, so the offsets train over a broad region from the start,
-            which learned fastest from scratch (docs/loss_region.md).
-            Defaults to None.
+        final_layer_std (float, optional): Std of the normal init of the last
+            conv, small so that the first heatmaps and offsets are near 0, as
+            in MMPose's heatmap heads. None leaves it to ``init_cfg``
+            (Kaiming): coarser keypoints early in training
+            (docs/loss_region.md). Defaults to 0.001.
         heatmap_act (str, optional): ``'sigmoid'`` when the loss trains the
             heatmaps as logits (:class:`GRMILoss`): decoding, the flip test
             and the logged diagnostics then see probabilities. Defaults to
@@ -90,7 +89,7 @@ class CLHead(BaseHead):
                  block_channels: Optional[int] = None,
                  dilation: int = 2,
                  norm_cfg: ConfigType = dict(type='BN'),
-                 final_layer_std: Optional[float] = None,
+                 final_layer_std: Optional[float] = 0.001,
                  heatmap_act: Optional[str] = None,
                  loss: ConfigType = dict(type='CLCompositeLoss'),
                  decoder: OptConfigType = None,

@@ -107,12 +107,12 @@ def test_default_architecture_is_newell_with_cl_heads():
 
 
 def test_final_layer_init():
-    net = CLNetHourglass(num_stacks=2, final_layer_std=0.001, **SMALL)
+    net = CLNetHourglass(num_stacks=2, **SMALL)  # default: N(0, 0.001)
     net.init_weights()
     for head in net.heads:
         assert head[-1].weight.std().item() == pytest.approx(0.001, rel=0.3)
         assert not head[-1].bias.any()
-    net = CLNetHourglass(num_stacks=2, **SMALL)  # default: Kaiming
+    net = CLNetHourglass(num_stacks=2, final_layer_std=None, **SMALL)
     net.init_weights()
     for head in net.heads:
         fan_out = head[-1].out_channels  # 1x1 conv

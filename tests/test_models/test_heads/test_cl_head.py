@@ -58,12 +58,14 @@ def test_forward_shapes_and_final_layer_init():
     heatmaps, offsets = head((torch.randn(2, 64, 16, 12), ))
     assert heatmaps.shape == (2, K, 16, 12)
     assert offsets.shape == (2, 2 * K, 16, 12)
-    # default: Kaiming (fan_out, ReLU) as the other convs: std sqrt(2 / 3K)
-    w = head.final_layer.weight
-    assert w.std().item() == pytest.approx((2 / (3 * K))**0.5, rel=0.3)
-    small = make_head(final_layer_std=0.001).final_layer
-    assert small.weight.std().item() == pytest.approx(0.001, rel=0.3)
-    assert not small.bias.any()
+    # default: N(0, 0.001) and zero bias, as MMPose's heatmap heads
+    assert head.final_layer.weight.std().item() == pytest.approx(0.001,
+                                                                 rel=0.3)
+    assert not head.final_layer.bias.any()
+    # None: Kaiming (fan_out, ReLU) as the other convs, std sqrt(2 / 3K)
+    kaiming = make_head(final_layer_std=None).final_layer
+    assert kaiming.weight.std().item() == pytest.approx((2 / (3 * K))**0.5,
+                                                        rel=0.3)
 
 
 def test_loss_terms_accuracy_and_every_parameter_gets_gradient():

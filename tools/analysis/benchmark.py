@@ -1,0 +1,376 @@
+# Copyright (c) mmpose-cl contributors. All rights reserved.
+"""Speed of CLNet-R50 beside MMPose's SimpleBaseline-R50 and RTMPose-m, in one
+process, on the same inputs; plus decoding speed and quantisation error of
+the codecs. Random weights; timings include decoding to keypoints.
+
+Inference: params and FLOPs (MMEngine's counter), batch-1 latency (median
+after warm-up) and throughput at a large batch, with and without flip test,
+through ``model(inputs, data_samples, mode='predict')`` (backbone, head, flip
+merge, decode, keypoints mapped back to the image). The models are measured
+interleaved, round after round, so that drift on a shared machine hits all
+of them alike; ratios against SimpleBaseline-R50 are the headline. On CUDA
+also AMP (bf16 and fp16 autocast) and channels_last.
+
+    python tools/analysis/benchmark.py [--device cpu|cuda] [--rounds 20]
+        [--batch 32] [--train-batch 8] [--train-iters 10]
+        [--out docs/benchmarks]   # writes docs/benchmarks.md and .json
+                                  # (docs/benchmarks_cuda.* on a GPU)
+"""
+import argparse
+import copy
+import json
+import os.path as osp
+import platform
+import statistics
+import sys
+import time
+from contextlib import nullcontext
+
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.hub import get_config
+from mmengine.registry import init_default_scope
+from mmengine.structures import InstanceData
+from tqdm import tqdm
+
+import mmpose_cl  # noqa: F401
+from mmpose_cl.utils.complexity import _no_pretrained, model_complexity
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+MODELS = [
+    ('CLNet-R50', osp.join(REPO, 'configs', 'clnet_r50_coco_256x192.py')),
+    ('SimpleBaseline-R50', 'mmpose::body_2d_keypoint/topdown_heatmap/coco/'
+     'td-hm_res50_8xb64-210e_coco-256x192.py'),
+    ('RTMPose-m', 'mmpose::body_2d_keypoint/rtmpose/coco/'
+     'rtmpose-m_8xb256-420e_coco-256x192.py'),
+]
+BASELINE = 'SimpleBaseline-R50'
+
+
+def load_cfg(path):
+    return get_config(path) if '::' in path else Config.fromfile(path)
+
+
+def build(cfg, device):
+    from mmpose.registry import MODELS as REG
+    init_default_scope('mmpose')
+    model_cfg = copy.deepcopy(cfg.model.to_dict())
+    _no_pretrained(model_cfg)
+    model = REG.build(model_cfg).to(device).eval()
+    from mmpose.datasets.datasets.utils import parse_pose_metainfo
+    model.dataset_meta = parse_pose_metainfo(
+        dict(from_file='configs/_base_/datasets/coco.py'))
+    return model
+
+
+def fake_batch(cfg, batch, device):
+    """Normalised inputs and data samples as the test pipeline makes them."""
+    from mmpose.datasets.datasets.utils import parse_pose_metainfo
+    from mmpose.structures import PoseDataSample
+    w, h = cfg.codec['input_size']
+    meta = parse_pose_metainfo(
+        dict(from_file='configs/_base_/datasets/coco.py'))
+    samples = []
+    for _ in range(batch):
+        s = PoseDataSample(metainfo=dict(
+            input_size=(w, h), input_center=np.array([320., 240.]),
+            input_scale=np.array([w * 1.25, h * 1.25]),
+            flip_indices=meta['flip_indices']))
+        s.gt_instances = InstanceData(
+            bboxes=np.array([[0., 0., w, h]]), bbox_scores=np.ones(1))
+        samples.append(s)
+    inputs = torch.randn(batch, 3, h, w, device=device)
+    return inputs, samples
+
+
+def timed(fn, device):
+    if device.type == 'cuda':
+        torch.cuda.synchronize()
+    t0 = time.perf_counter()
+    fn()
+    if device.type == 'cuda':
+        torch.cuda.synchronize()
+    return time.perf_counter() - t0
+
+
+def inference_table(args, device, modes):
+    """Latency and throughput per model, mode and flip setting."""
+    cfgs = {name: load_cfg(path) for name, path in MODELS}
+    models = {name: build(cfgs[name], device) for name in cfgs}
+    results = {}
+    batches = {1: args.rounds, args.batch: max(3, args.rounds // 4)}
+    for mode in modes:
+        for flip in (False, True):
+            for batch, rounds in batches.items():
+                inputs = {n: fake_batch(cfgs[n], batch, device) for n in cfgs}
+                times = {n: [] for n in cfgs}
+                for m in models.values():
+                    m.test_cfg['flip_test'] = flip
+                    if mode['channels_last']:
+                        m.to(memory_format=torch.channels_last)
+                    else:
+                        m.to(memory_format=torch.contiguous_format)
+                desc = f'{mode["name"]} flip={flip} batch={batch}'
+                for r in tqdm(range(rounds + 2), desc=desc, leave=False):
+                    for name, model in models.items():
+                        x, samples = inputs[name]
+                        if mode['channels_last']:
+                            x = x.contiguous(memory_format=torch.channels_last)
+
+                        def run():
+                            with torch.no_grad(), mode['autocast']():
+                                model(x, copy.deepcopy(samples), mode='predict')
+
+                        t = timed(run, device)
+                        if r >= 2:  # warm-up rounds
+                            times[name].append(t)
+                for name, ts in times.items():
+                    med = statistics.median(ts)
+                    results[(mode['name'], flip, batch, name)] = dict(
+                        latency_ms=med * 1e3, images_per_s=batch / med)
+    return results
+
+
+def training_table(args, device):
+    """Training throughput (samples/s) of CLNet-R50 and SimpleBaseline-R50,
+    each with its config's own augmentation pipeline (the same transforms;
+    only the target encoding differs) on the bundled mini-COCO, through a
+    DataLoader with workers, persistent workers and pinned memory. The two
+    models step in turn; ``data wait`` is the time spent waiting for a batch.
+    """
+    from mmengine.dataset import pseudo_collate
+    from mmpose.registry import DATASETS
+    from torch.utils.data import DataLoader, RandomSampler
+    coco = osp.join(REPO, 'tests', 'data', 'coco')
+    runs = {}
+    for name, path in MODELS[:2]:
+        cfg = load_cfg(path)
+        model = build(cfg, device).train()
+        dataset = DATASETS.build({
+            **cfg.train_dataloader.dataset, 'data_root': coco,
+            'ann_file': 'test_coco.json', 'data_prefix': dict(img='')
+        })
+        loader = DataLoader(
+            dataset, batch_size=args.train_batch, num_workers=2,
+            persistent_workers=True, pin_memory=device.type == 'cuda',
+            collate_fn=pseudo_collate,
+            sampler=RandomSampler(dataset, replacement=True,
+                                  num_samples=10**6))
+        optim = torch.optim.Adam(model.parameters(), lr=1e-3)
+        runs[name] = dict(model=model, it=iter(loader), optim=optim,
+                          steps=[], waits=[])
+    for step in tqdm(range(args.train_iters + 2), desc='training', leave=False):
+        for name, run in runs.items():
+            t0 = time.perf_counter()
+            batch = next(run['it'])
+            t1 = time.perf_counter()
+
+            def train_step():
+                data = run['model'].data_preprocessor(batch, training=True)
+                losses = run['model'](**data, mode='loss')
+                loss = sum(v for k, v in losses.items() if 'loss' in k)
+                run['optim'].zero_grad()
+                loss.backward()
+                run['optim'].step()
+
+            t = timed(train_step, device)
+            if step >= 2:  # warm-up
+                run['steps'].append(t1 - t0 + t)
+                run['waits'].append(t1 - t0)
+    return {
+        name: dict(
+            samples_per_s=args.train_batch / statistics.median(run['steps']),
+            step_ms=statistics.median(run['steps']) * 1e3,
+            data_wait_ms=statistics.median(run['waits']) * 1e3)
+        for name, run in runs.items()
+    }
+
+
+def decode_table(args):
+    """CL batched decode vs MSRAHeatmap (and DARK) per-instance decode, as
+    each head runs it (BaseHead.decode loops over instances for MSRA), on
+    the CPU with the current number of threads."""
+    from mmpose.registry import KEYPOINT_CODECS
+    cl = KEYPOINT_CODECS.build(dict(type='CLCodec', input_size=(192, 256)))
+    msra = KEYPOINT_CODECS.build(
+        dict(type='MSRAHeatmap', input_size=(192, 256),
+             heatmap_size=(48, 64), sigma=2))
+    dark = KEYPOINT_CODECS.build(
+        dict(type='MSRAHeatmap', input_size=(192, 256),
+             heatmap_size=(48, 64), sigma=2, unbiased=True))
+    rng = np.random.default_rng(0)
+    rows = {}
+    for n in (1, 64, 1024):
+        # realistic maps: the targets of random keypoints, plus noise
+        kpts = rng.uniform([0, 0], [192, 256], (n, 1, 17, 2))
+        cl_maps = [cl.encode(k) for k in kpts]
+        hm = torch.from_numpy(np.stack([m['heatmaps'] for m in cl_maps]) +
+                              rng.normal(0, 0.05, (n, 17, 16, 12)).astype(
+                                  np.float32))
+        off = torch.from_numpy(np.stack([m['offsets'] for m in cl_maps]))
+        dense = np.stack([msra.encode(k)['heatmaps'] for k in kpts]) + \
+            rng.normal(0, 0.05, (n, 17, 64, 48)).astype(np.float32)
+        reps = 20 if n < 1024 else 3
+        cl_t = min(timed(lambda: cl.batch_decode(hm, off), torch.device('cpu'))
+                   for _ in range(reps))
+        ms_t = min(timed(lambda: [msra.decode(d) for d in dense],
+                         torch.device('cpu')) for _ in range(reps))
+        dk_t = min(timed(lambda: [dark.decode(d) for d in dense],
+                         torch.device('cpu')) for _ in range(max(1, reps // 3)))
+        rows[n] = dict(cl_ms=cl_t * 1e3, msra_ms=ms_t * 1e3,
+                       dark_ms=dk_t * 1e3)
+    return rows
+
+
+def quantisation_table():
+    """Round-trip error of encode -> decode on random in-crop keypoints."""
+    from mmpose.registry import KEYPOINT_CODECS
+    codecs = {
+        'CLCodec (S=16, sigma=16)': dict(type='CLCodec', input_size=(192, 256)),
+        'MSRAHeatmap 48x64': dict(type='MSRAHeatmap', input_size=(192, 256),
+                                  heatmap_size=(48, 64), sigma=2),
+        'MSRAHeatmap 48x64 + DARK': dict(type='MSRAHeatmap',
+                                         input_size=(192, 256),
+                                         heatmap_size=(48, 64), sigma=2,
+                                         unbiased=True),
+        'UDPHeatmap 48x64': dict(type='UDPHeatmap', input_size=(192, 256),
+                                 heatmap_size=(48, 64), sigma=2),
+        'SimCCLabel (split 2.0)': dict(type='SimCCLabel',
+                                       input_size=(192, 256),
+                                       sigma=(4.9, 5.66),
+                                       simcc_split_ratio=2.0),
+    }
+    rng = np.random.default_rng(0)
+    kpts = rng.uniform([4, 4], [188, 252], (200, 1, 17, 2))
+    rows = {}
+    for name, cfg in codecs.items():
+        codec = KEYPOINT_CODECS.build(cfg)
+        errs = []
+        for k in kpts:
+            enc = codec.encode(k, np.ones((1, 17)))
+            if cfg['type'] == 'CLCodec':
+                dec, _ = codec.decode(enc['heatmaps'], enc['offsets'])
+            elif cfg['type'] == 'SimCCLabel':
+                dec, _ = codec.decode(enc['keypoint_x_labels'],
+                                      enc['keypoint_y_labels'])
+            else:
+                dec, _ = codec.decode(enc['heatmaps'])
+            errs.append(np.linalg.norm(dec[0] - k[0], axis=-1))
+        errs = np.concatenate(errs)
+        rows[name] = dict(mean_px=float(errs.mean()), max_px=float(errs.max()))
+    return rows
+
+
+def environment(args):
+    import mmcv
+    import mmengine
+    import mmpose
+    info = dict(
+        command='python ' + ' '.join(sys.argv),
+        date=time.strftime('%Y-%m-%d %H:%M'),
+        machine=f'{platform.machine()} {platform.processor()}'.strip(),
+        cpus=torch.get_num_threads(), python=platform.python_version(),
+        torch=torch.__version__, mmengine=mmengine.__version__,
+        mmcv=mmcv.__version__, mmpose=mmpose.__version__)
+    if args.device == 'cuda':
+        info['gpu'] = torch.cuda.get_device_name(0)
+    return info
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
+    parser.add_argument('--rounds', type=int, default=20)
+    parser.add_argument('--batch', type=int, default=32,
+                        help='batch for throughput (on CUDA: use the largest '
+                        'that fits)')
+    parser.add_argument('--train-batch', type=int, default=8)
+    parser.add_argument('--train-iters', type=int, default=10)
+    parser.add_argument('--out', default=osp.join(REPO, 'docs', 'benchmarks'))
+    args = parser.parse_args()
+    device = torch.device(args.device)
+
+    modes = [dict(name='fp32', autocast=nullcontext, channels_last=False)]
+    if device.type == 'cuda':
+        modes += [
+            dict(name='fp32 channels_last', autocast=nullcontext,
+                 channels_last=True),
+            dict(name='bf16 autocast',
+                 autocast=lambda: torch.autocast('cuda', torch.bfloat16),
+                 channels_last=False),
+            dict(name='fp16 autocast channels_last',
+                 autocast=lambda: torch.autocast('cuda', torch.float16),
+                 channels_last=True),
+        ]
+    sizes = {name: model_complexity(path) for name, path in MODELS}
+    inference = inference_table(args, device, modes)
+    training = training_table(args, device)
+    decode = decode_table(args)
+    quant = quantisation_table()
+    env = environment(args)
+
+    lines = [f'## Inference on {args.device} ({env.get("gpu", env["machine"])})',
+             '',
+             f'`{env["command"]}`, {env["date"]}; torch {env["torch"]}, '
+             f'mmengine {env["mmengine"]}, mmcv {env["mmcv"]}, mmpose '
+             f'{env["mmpose"]}, {env["cpus"]} threads. Random weights; each '
+             'time includes the head\'s decoding and the mapping of the '
+             'keypoints back to the image. Ratios are against '
+             f'{BASELINE} measured in the same rounds.', '',
+             '| model | params | GFLOPs |', '|---|---|---|']
+    for name, s in sizes.items():
+        lines.append(f'| {name} | {s["params"] / 1e6:.2f}M | '
+                     f'{s["flops"] / 1e9:.2f} |')
+    lines += ['', '| mode | flip test | batch | model | latency (ms) | '
+              'images/s | time vs SimpleBaseline-R50 |',
+              '|---|---|---|---|---|---|---|']
+    for (mode, flip, batch, name), r in inference.items():
+        base = inference[(mode, flip, batch, BASELINE)]
+        lines.append(
+            f'| {mode} | {"yes" if flip else "no"} | {batch} | {name} | '
+            f'{r["latency_ms"]:.1f} | {r["images_per_s"]:.1f} | '
+            f'{r["latency_ms"] / base["latency_ms"]:.3f} |')
+    lines += ['', f'## Training on {args.device}', '',
+              f'Batch {args.train_batch}, median of {args.train_iters} steps '
+              'after 2 of warm-up, Adam; each model with its own config\'s '
+              'augmentation pipeline on the bundled mini-COCO, 2 loader '
+              'workers.', '',
+              '| model | samples/s | step (ms) | of which waiting for data '
+              '(ms) | samples/s vs SimpleBaseline-R50 |', '|---|---|---|---|---|']
+    for name, r in training.items():
+        lines.append(
+            f'| {name} | {r["samples_per_s"]:.2f} | {r["step_ms"]:.0f} | '
+            f'{r["data_wait_ms"]:.1f} | '
+            f'{r["samples_per_s"] / training[BASELINE]["samples_per_s"]:.2f} |')
+    lines += ['', '## Decoding on the CPU', '',
+              '| instances | CLCodec batched decode (ms) | MSRAHeatmap '
+              'decode (ms) | MSRAHeatmap + DARK (ms) | MSRA / CL |',
+              '|---|---|---|---|---|']
+    for n, r in decode.items():
+        lines.append(f'| {n} | {r["cl_ms"]:.2f} | {r["msra_ms"]:.2f} | '
+                     f'{r["dark_ms"]:.2f} | {r["msra_ms"] / r["cl_ms"]:.1f}x |')
+    lines += ['', '## Quantisation error at 256x192 (encode -> decode, 3400 '
+              'random keypoints)', '',
+              '| codec | mean error (px) | max error (px) |', '|---|---|---|']
+    for name, r in quant.items():
+        lines.append(f'| {name} | {r["mean_px"]:.2e} | {r["max_px"]:.2e} |')
+    text = '\n'.join(lines) + '\n'
+    print(text)
+    # docs/benchmarks.md for the CPU, docs/benchmarks_cuda.md for a GPU
+    stem = args.out if args.device == 'cpu' else f'{args.out}_{args.device}'
+    out_md = f'{stem}.md'
+    with open(out_md, 'w') as f:
+        f.write(f'# Benchmarks ({args.device})\n\n' + text)
+    with open(f'{stem}.json', 'w') as f:
+        json.dump(dict(
+            environment=env, sizes=sizes,
+            inference=[dict(mode=k[0], flip=k[1], batch=k[2], model=k[3], **v)
+                       for k, v in inference.items()],
+            training=training, decode=decode, quantisation=quant), f,
+            indent=1)
+    print(f'written to {out_md} and .json')
+
+
+if __name__ == '__main__':
+    main()
