@@ -15,7 +15,6 @@ import numpy as np
 import torch
 
 from ..codecs import CLCodec
-from ..models.heads.cl_head import flip_cl_maps
 
 
 def crop_to_image(points: np.ndarray, input_center: np.ndarray,
@@ -120,8 +119,8 @@ def cl_maps_of_people(model, image: np.ndarray,
     Returns:
         list[dict]: per person ``heatmaps`` (K, H, W) (activated),
         ``offsets`` (2K, H, W), and the crop's ``input_center``,
-        ``input_scale``, ``input_size``; with the flip test of
-        ``model.test_cfg`` merged as :meth:`CLHead.predict` merges it.
+        ``input_scale``, ``input_size``; the maps :meth:`CLHead.predict`
+        decodes (flip test merged as ``model.test_cfg`` says).
     """
     from mmengine.dataset import Compose, pseudo_collate
     pipeline = Compose(model.cfg.test_dataloader.dataset.pipeline)
@@ -133,13 +132,11 @@ def cl_maps_of_people(model, image: np.ndarray,
         samples.append(pipeline(info))
     batch = model.data_preprocessor(pseudo_collate(samples), False)
     inputs, data_samples = batch['inputs'], batch['data_samples']
-    head = model.head
-    heatmaps, offsets = head._scored_maps(model.extract_feat(inputs))
+    feats = model.extract_feat(inputs)
     if model.test_cfg.get('flip_test', False):
-        hm_f, off_f = flip_cl_maps(
-            *head._scored_maps(model.extract_feat(inputs.flip(-1))),
-            data_samples[0].metainfo['flip_indices'])
-        heatmaps, offsets = (heatmaps + hm_f) / 2, (offsets + off_f) / 2
+        feats = [feats, model.extract_feat(inputs.flip(-1))]
+    heatmaps, offsets = model.head.predict_maps(feats, data_samples,
+                                                model.test_cfg)
     people = []
     for hm, off, ds in zip(heatmaps, offsets, data_samples):
         people.append(

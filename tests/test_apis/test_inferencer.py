@@ -21,19 +21,9 @@ NUM_KEYPOINTS = 17
 
 
 @pytest.fixture(scope='module')
-def pose_checkpoint(tmp_path_factory):
-    """The demo model with random weights, saved as a checkpoint."""
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-    from mmpose.registry import MODELS
-
-    import mmpose_cl  # noqa: F401
-    init_default_scope('mmpose')
-    torch.manual_seed(0)
-    model = MODELS.build(Config.fromfile(POSE_CONFIG).model)
-    path = str(tmp_path_factory.mktemp('pose') / 'random.pth')
-    torch.save({'state_dict': model.state_dict(), 'meta': {}}, path)
-    return path
+def pose_checkpoint(demo_checkpoint):
+    """The demo model with random weights (tests/conftest.py)."""
+    return demo_checkpoint
 
 
 def build_inferencer(pose_checkpoint, det_model, **kwargs):

@@ -12,12 +12,8 @@ import os.path as osp
 import cv2
 import numpy as np
 import pytest
-import torch
-from mmengine.config import Config
-from mmengine.registry import init_default_scope
 from mmpose.apis import MMPoseInferencer
 from mmpose.apis.inferencers.pose2d_inferencer import Pose2DInferencer
-from mmpose.registry import MODELS
 
 import mmpose_cl  # noqa: F401  registers the model, honours explicit boxes
 from mmpose_cl.apis import input_checks
@@ -30,19 +26,9 @@ IMAGE = '000000000785.jpg'
 
 
 @pytest.fixture(scope='module')
-def checkpoint(repo_root, tmp_path_factory):
-    init_default_scope('mmpose')
-    model = MODELS.build(Config.fromfile(osp.join(repo_root, CONFIG)).model)
-    model.init_weights()
-    path = str(tmp_path_factory.mktemp('ckpt') / 'clnet.pth')
-    torch.save({'state_dict': model.state_dict(), 'meta': {}}, path)
-    return path
-
-
-@pytest.fixture(scope='module')
-def inferencer(repo_root, checkpoint):
+def inferencer(repo_root, demo_checkpoint):
     inferencer = MMPoseInferencer(
-        pose2d=osp.join(repo_root, CONFIG), pose2d_weights=checkpoint,
+        pose2d=osp.join(repo_root, CONFIG), pose2d_weights=demo_checkpoint,
         det_model='whole_image', device='cpu')
     # one forward per crop instead of two: halves the time on 2 CPU cores;
     # the inputs, not the flip test, are under test here

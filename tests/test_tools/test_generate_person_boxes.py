@@ -192,17 +192,9 @@ def test_overwrite_and_images_restricted_to_the_annotation_file(
         ['boxes.json', 'one_image.json']
 
 
-def test_tools_test_py_tests_on_the_generated_boxes(boxes_file, tmp_path):
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-    from mmpose.registry import MODELS
-
-    import mmpose_cl  # noqa: F401
-    init_default_scope('mmpose')
-    torch.manual_seed(0)
-    model = MODELS.build(Config.fromfile(osp.join(REPO, POSE_CONFIG)).model)
-    checkpoint = str(tmp_path / 'random.pth')
-    torch.save({'state_dict': model.state_dict(), 'meta': {}}, checkpoint)
+def test_tools_test_py_tests_on_the_generated_boxes(boxes_file, tmp_path,
+                                                    demo_checkpoint):
+    checkpoint = demo_checkpoint
 
     out, _ = boxes_file
     metrics_file = str(tmp_path / 'metrics.json')

@@ -174,6 +174,29 @@ class CLHead(BaseHead):
         heatmaps, offsets = self.forward(feats)
         return self.activate(heatmaps), offsets
 
+    def predict_maps(self, feats: Features, batch_data_samples: OptSampleList,
+                     test_cfg: OptConfigType = None) -> Tuple[Tensor, Tensor]:
+        """The maps that :meth:`predict` decodes: activated heatmaps
+        (B, K, H, W) and offsets (B, 2K, H, W), merged with those of the
+        mirrored crop when ``test_cfg['flip_test']``."""
+        test_cfg = test_cfg or {}
+        if not test_cfg.get('flip_test', False):
+            return self._scored_maps(feats)
+        if not (isinstance(feats, list) and len(feats) == 2):
+            raise ValueError(
+                f'{self.__class__.__name__}: flip_test needs the features '
+                'of the image and of its mirror as a list of two')
+        metainfo = batch_data_samples[0].metainfo
+        if metainfo.get('flip_indices') is None:
+            raise ValueError(
+                f'{self.__class__.__name__}: test_cfg.flip_test=True but the '
+                'data samples carry no flip_indices; use a dataset whose '
+                'metainfo defines flip pairs, or set flip_test=False')
+        heatmaps, offsets = self._scored_maps(feats[0])
+        heatmaps_f, offsets_f = flip_cl_maps(
+            *self._scored_maps(feats[1]), metainfo['flip_indices'])
+        return (heatmaps + heatmaps_f) * 0.5, (offsets + offsets_f) * 0.5
+
     def predict(self,
                 feats: Features,
                 batch_data_samples: OptSampleList,
@@ -194,26 +217,8 @@ class CLHead(BaseHead):
             of ``PixelData(heatmaps=(K, H, W))``.
         """
         test_cfg = test_cfg or {}
-        if test_cfg.get('flip_test', False):
-            if not (isinstance(feats, list) and len(feats) == 2):
-                raise ValueError(
-                    f'{self.__class__.__name__}: flip_test needs the features '
-                    'of the image and of its mirror as a list of two')
-            metainfo = batch_data_samples[0].metainfo
-            if metainfo.get('flip_indices') is None:
-                raise ValueError(
-                    f'{self.__class__.__name__}: test_cfg.flip_test=True but '
-                    'the data samples carry no flip_indices; use a dataset '
-                    'whose metainfo defines flip pairs, or set '
-                    'flip_test=False')
-            heatmaps, offsets = self._scored_maps(feats[0])
-            heatmaps_f, offsets_f = flip_cl_maps(
-                *self._scored_maps(feats[1]), metainfo['flip_indices'])
-            heatmaps = (heatmaps + heatmaps_f) * 0.5
-            offsets = (offsets + offsets_f) * 0.5
-        else:
-            heatmaps, offsets = self._scored_maps(feats)
-
+        heatmaps, offsets = self.predict_maps(feats, batch_data_samples,
+                                              test_cfg)
         preds = self.decode((heatmaps, offsets))
         if test_cfg.get('output_heatmaps', False):
             return preds, [
