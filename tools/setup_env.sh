@@ -4,7 +4,7 @@
 # and the imports (seconds).
 #
 # The first run on a fresh machine builds mmcv 2.1.0 with its compiled ops from
-# the sdist (~30 min on 2 cores): MMPose 1.3.2 imports mmcv.ops, mmdet 3.3 needs
+# the sdist (15-25 min on 2 cores): MMPose 1.3.2 imports mmcv.ops, mmdet 3.3 needs
 # mmcv < 2.2 and no prebuilt wheel matches torch 2.14. The wheel is kept in
 # ~/.cache/mmpose-cl/wheels (MMPOSE_CL_WHEELHOUSE), so later venvs on the same
 # machine install it in seconds.
@@ -39,7 +39,7 @@ if [ "$want" != "$have" ]; then
     wheel=$(ls "$wheelhouse"/mmcv-"$MMCV_VERSION"-"$pytag"-*.whl 2>/dev/null | head -n 1 || true)
     if [ -z "$wheel" ]; then
       echo "[setup] building mmcv==$MMCV_VERSION with ops for torch $torchver" \
-           "(first time on this machine: ~30 min on 2 cores)"
+           "(first time on this machine: 15-25 min on 2 cores)"
       build=$(mktemp -d)
       "${PIP[@]}" download -q --no-deps --no-binary :all: "mmcv==$MMCV_VERSION" -d "$build"
       tar xzf "$build/mmcv-$MMCV_VERSION.tar.gz" -C "$build"
