@@ -58,6 +58,16 @@ def test_resume_loads_the_checkpoint(trained, repo_root):
     assert osp.isfile(osp.join(work_dir, f'iter_{ITERS + 1}.pth'))
 
 
+def test_load_from_loads_the_checkpoint(trained, repo_root, tmp_path):
+    _, checkpoint, _ = trained
+    out = run(repo_root, 'tools/train.py', CONFIG, '--work-dir',
+              str(tmp_path), '--no-validate', '--cfg-options',
+              f'load_from={checkpoint}', 'train_cfg.max_iters=1',
+              'default_hooks.checkpoint.interval=1')
+    assert f'Load checkpoint from {checkpoint}' in out
+    assert osp.isfile(tmp_path / 'iter_1.pth')
+
+
 def test_test_py_reports_coco_ap_on_the_mmdet_boxes(trained, repo_root,
                                                     tmp_path):
     _, checkpoint, _ = trained
