@@ -8,18 +8,7 @@ from mmengine.hub import get_config
 from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 
-
-def _no_pretrained(node) -> None:
-    """Drop ``Pretrained`` init configs: counting needs no weights."""
-    if isinstance(node, dict):
-        init = node.get('init_cfg')
-        if isinstance(init, dict) and init.get('type') == 'Pretrained':
-            node['init_cfg'] = None
-        for value in node.values():
-            _no_pretrained(value)
-    elif isinstance(node, (list, tuple)):
-        for value in node:
-            _no_pretrained(value)
+from .config_walk import drop_pretrained
 
 
 def model_complexity(config: Union[str, Config],
@@ -48,7 +37,7 @@ def model_complexity(config: Union[str, Config],
         input_size = cfg.codec['input_size']
     model_cfg = cfg.model.to_dict() if hasattr(cfg.model,
                                                'to_dict') else cfg.model
-    _no_pretrained(model_cfg)
+    drop_pretrained(model_cfg)
     model = MODELS.build(model_cfg)
     model.eval()
     model.forward = model._forward  # the tensor path: backbone + head

@@ -6,6 +6,8 @@ import os.path as osp
 import torch
 from mmengine.config import Config
 
+from .config_walk import for_each_dict
+
 
 def use_gloo_without_cuda(cfg: Config) -> None:
     """NCCL needs GPUs: on a machine without CUDA, distributed runs use gloo
@@ -32,18 +34,12 @@ def use_gloo_without_cuda(cfg: Config) -> None:
                 broadcast_buffers=False,
                 find_unused_parameters=cfg.get('find_unused_parameters',
                                                False))
-    _replace_syncbn(cfg.get('model', {}))
+    for_each_dict(cfg.get('model', {}), _syncbn_to_bn)
 
 
-def _replace_syncbn(node) -> None:
-    if isinstance(node, dict):
-        if node.get('type') == 'SyncBN':
-            node['type'] = 'BN'
-        for value in node.values():
-            _replace_syncbn(value)
-    elif isinstance(node, (list, tuple)):
-        for value in node:
-            _replace_syncbn(value)
+def _syncbn_to_bn(d: dict) -> None:
+    if d.get('type') == 'SyncBN':
+        d['type'] = 'BN'
 
 
 def refuse_to_overwrite_checkpoints(cfg: Config, overwrite: bool) -> None:

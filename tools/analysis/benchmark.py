@@ -35,7 +35,8 @@ from mmengine.structures import InstanceData
 from tqdm import tqdm
 
 import mmpose_cl  # noqa: F401
-from mmpose_cl.utils.complexity import _no_pretrained, model_complexity
+from mmpose_cl.utils.complexity import model_complexity
+from mmpose_cl.utils.config_walk import drop_pretrained
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 MODELS = [
@@ -56,7 +57,7 @@ def build(cfg, device):
     from mmpose.registry import MODELS as REG
     init_default_scope('mmpose')
     model_cfg = copy.deepcopy(cfg.model.to_dict())
-    _no_pretrained(model_cfg)
+    drop_pretrained(model_cfg)
     model = REG.build(model_cfg).to(device).eval()
     from mmpose.datasets.datasets.utils import parse_pose_metainfo
     model.dataset_meta = parse_pose_metainfo(

@@ -1,0 +1,26 @@
+# Copyright (c) mmpose-cl contributors. All rights reserved.
+from typing import Callable
+
+
+def for_each_dict(node, fn: Callable[[dict], None]) -> None:
+    """Call ``fn`` on every dict nested in a config (dicts, lists, tuples),
+    outer ones first; ``fn`` may change the dict in place."""
+    if isinstance(node, dict):
+        fn(node)
+        for value in node.values():
+            for_each_dict(value, fn)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            for_each_dict(value, fn)
+
+
+def drop_pretrained(node) -> None:
+    """Set every ``init_cfg=dict(type='Pretrained', ...)`` in a model config
+    to None (measuring or benchmarking needs no downloaded weights)."""
+
+    def drop(d: dict) -> None:
+        init = d.get('init_cfg')
+        if isinstance(init, dict) and init.get('type') == 'Pretrained':
+            d['init_cfg'] = None
+
+    for_each_dict(node, drop)
