@@ -4,11 +4,10 @@ from typing import Optional, Sequence, Union
 
 from mmengine.analysis import get_model_complexity_info
 from mmengine.config import Config
-from mmengine.hub import get_config
 from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 
-from .config_walk import drop_pretrained
+from .config_walk import drop_pretrained, load_config
 
 
 def model_complexity(config: Union[str, Config],
@@ -29,7 +28,7 @@ def model_complexity(config: Union[str, Config],
     from mmpose.registry import MODELS
 
     if isinstance(config, str):
-        cfg = get_config(config) if '::' in config else Config.fromfile(config)
+        cfg = load_config(config)
     else:
         cfg = config
     init_default_scope(cfg.get('default_scope', 'mmpose'))

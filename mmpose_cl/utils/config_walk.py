@@ -1,6 +1,17 @@
 # Copyright (c) mmpose-cl contributors. All rights reserved.
 from typing import Callable
 
+from mmengine.config import Config
+
+
+def load_config(path: str) -> Config:
+    """A config from a file, or from an installed package with MMEngine's
+    ``package::path`` syntax (``mmpose::body_2d_keypoint/...``)."""
+    if '::' in path:
+        from mmengine.hub import get_config
+        return get_config(path)
+    return Config.fromfile(path)
+
 
 def for_each_dict(node, fn: Callable[[dict], None]) -> None:
     """Call ``fn`` on every dict nested in a config (dicts, lists, tuples),
