@@ -139,3 +139,26 @@ def test_shape_mismatch_is_a_clear_error():
     with pytest.raises(ValueError, match='offsets'):
         loss(torch.zeros(1, 2, 4, 4), torch.zeros(1, 2, 4, 4),
              torch.zeros(1, 2, 4, 4), torch.zeros(1, 2, 4, 4))
+
+
+def test_fp16_maps_give_the_fp32_loss_without_overflow():
+    """AMP hands the loss fp16 maps. Values whose squares pass fp16's
+    maximum (65504), 300 and -300 here, would give an infinite MSE in fp16;
+    the loss computes in float32 and equals the float32 loss exactly."""
+    pred_hm, pred_off, gt_hm, gt_off = hand_case()
+    pred_hm = pred_hm.clone()
+    pred_hm[0, 0, 1, 1] = 300.  # not a tau cell of the target
+    pred_off = pred_off.clone()
+    pred_off[0, 0, 0, 0] = -300.  # a region cell
+    assert torch.isinf((pred_hm.half() - gt_hm.half()).pow(2).sum())
+    loss = CLCompositeLoss()
+    fp32 = loss(pred_hm, pred_off, gt_hm, gt_off)
+    fp16 = loss(pred_hm.half(), pred_off.half(), gt_hm, gt_off)
+    for key in ('loss_heatmap', 'loss_offset'):
+        assert fp16[key].dtype == torch.float32
+        assert torch.isfinite(fp16[key])
+        # both inputs are exact in fp16 except the target's 0.62 and 0.65
+        assert fp16[key].item() == pytest.approx(fp32[key].item(), rel=1e-3)
+    # by hand: the 300 cell alone adds 0.5 * (300 - 0.2)^2 / 4 to w_h * L_h
+    assert fp32['loss_heatmap'].item() == pytest.approx(
+        0.5 * (0.3**2 + 0.52**2 + 0.15**2 + 299.8**2) / 4, rel=1e-5)
