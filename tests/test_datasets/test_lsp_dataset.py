@@ -1,6 +1,5 @@
 """LspDataset: its metainfo (from any cwd), and the json lsp2coco.py writes
 from tiny .mat files in both layouts, loaded in top-down mode."""
-import importlib.util
 import os.path as osp
 
 import numpy as np
@@ -11,6 +10,7 @@ from PIL import Image
 from scipy.io import savemat
 
 from mmpose_cl.datasets.lsp_dataset import LSP_METAINFO_FILE, LspDataset
+from mmpose_cl.utils.mmpose_tools import load_script
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 # right <-> left for ankles, knees, hips, wrists, elbows, shoulders
@@ -18,11 +18,8 @@ LSP_FLIP_INDICES = [5, 4, 3, 2, 1, 0, 11, 10, 9, 8, 7, 6, 12, 13]
 
 
 def load_converter():
-    path = osp.join(REPO, 'tools', 'dataset_converters', 'lsp2coco.py')
-    spec = importlib.util.spec_from_file_location('lsp2coco', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(
+        osp.join(REPO, 'tools', 'dataset_converters', 'lsp2coco.py'))
 
 
 def test_registered():

@@ -2,7 +2,6 @@
 detections, the image list and its errors, then the whole tool as a
 subprocess on the 4 bundled COCO images with a random-weight MMDet RTMDet-tiny
 (tests/data/mmdet/), and MMPose's tools/test.py testing on its output."""
-import importlib.util
 import json
 import os.path as osp
 import subprocess
@@ -11,6 +10,8 @@ import sys
 import numpy as np
 import pytest
 import torch
+
+from mmpose_cl.utils.mmpose_tools import load_script
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(REPO, 'tools', 'misc', 'generate_person_boxes.py')
@@ -22,15 +23,7 @@ COCO_IDS = {785: '000000000785.jpg', 40083: '000000040083.jpg',
 MAX_PER_IMG = 5  # the fixture detector's test_cfg.max_per_img
 
 
-def load_tool():
-    spec = importlib.util.spec_from_file_location('generate_person_boxes',
-                                                  TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = load_tool()
+tool = load_script(TOOL)
 
 
 def run(*args):

@@ -1,7 +1,6 @@
 """tools/dataset_converters/lsp2coco.py on tiny .mat files in both layouts:
 LSP (3, 14, N) with row 3 = occluded, LSP-extended (14, 3, N) with column 3 =
 visible, and tiny jpgs whose sizes the converter must read."""
-import importlib.util
 import json
 import os.path as osp
 
@@ -10,18 +9,13 @@ import pytest
 from PIL import Image
 from scipy.io import savemat
 
+from mmpose_cl.utils.mmpose_tools import load_script
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(REPO, 'tools', 'dataset_converters', 'lsp2coco.py')
 
 
-def load_tool():
-    spec = importlib.util.spec_from_file_location('lsp2coco', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-lsp2coco = load_tool()
+lsp2coco = load_script(TOOL)
 
 LSP_SIZE = (40, 30)  # (width, height) of the LSP jpgs
 LSPET_SIZE = (50, 60)
