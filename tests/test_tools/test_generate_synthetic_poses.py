@@ -2,7 +2,6 @@
 scores it, labels that follow COCO's conventions, left and right consistent
 with the way a figure faces, and byte-identical output from a seed."""
 import filecmp
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -10,19 +9,13 @@ import os.path as osp
 import numpy as np
 import pytest
 
+from mmpose_cl.utils.mmpose_tools import load_script
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(REPO, 'tools', 'misc', 'generate_synthetic_poses.py')
 
 
-def load_tool():
-    spec = importlib.util.spec_from_file_location('generate_synthetic_poses',
-                                                  TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = load_tool()
+gen = load_script(TOOL)
 ARGS = ['--num-train', '12', '--num-val', '4', '--img-size', '192', '160']
 
 
@@ -102,7 +95,7 @@ def test_left_and_right_follow_facing():
         across = kpts[k['left_shoulder']] - kpts[k['right_shoulder']]
         # image y points down: the cross product is -facing
         assert np.sign(down[0] * across[1] - down[1] * across[0]) == -facing
-        # limbs keep human proportions: none longer than a quarter of the height
+        # human proportions: no limb longer than a quarter of the height
         for a, b, _ in gen.LIMBS:
             assert np.linalg.norm(kpts[k[a]] - kpts[k[b]]) <= \
                 0.25 * 200 * 1.0 + 1e-6
@@ -165,7 +158,8 @@ def test_mmpose_reads_and_scores_it(dataset):
                     bbox_scores=np.ones(1))
         sample = dict(id=info['id'], img_id=info['img_id'],
                       category_id=1, pred_instances=pred,
-                      gt_instances=dict(), raw_ann_info=info['raw_ann_info'], ori_shape=(160, 192))
+                      gt_instances=dict(), raw_ann_info=info['raw_ann_info'],
+                      ori_shape=(160, 192))
         metric.process([], [sample])
     results = metric.evaluate(len(ds))
     assert results['coco/AP'] == pytest.approx(1.0)
@@ -183,10 +177,13 @@ def test_refuses_a_folder_that_holds_files(tmp_path):
 
 
 @pytest.mark.parametrize('args, message', [
-    (['--num-train', '0'], '--num-train must be >= 1, got 0'),
-    (['--img-size', '32', '100'], '--img-size must be at least 64'),
-    (['--max-overlap', '1.5'], '--max-overlap must be in'),
-    (['--seed', '-1'], '--seed must be >= 0'),
+    (['--num-train', '0'], 'argument --num-train: must be >= 1, got 0'),
+    (['--img-size', '32', '100'],
+     'argument --img-size: must be >= 64, got 32'),
+    (['--max-people', 'two'], "argument --max-people: expected an integer, "
+     "got 'two'"),
+    (['--max-overlap', '1.5'], '--max-overlap must be in [0, 1], got 1.5'),
+    (['--seed', '-1'], 'argument --seed: must be >= 0, got -1'),
 ])
 def test_bad_arguments_are_named(tmp_path, capsys, args, message):
     with pytest.raises(SystemExit):

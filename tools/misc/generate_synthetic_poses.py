@@ -44,6 +44,8 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
+from mmpose_cl.utils.cli import at_least
+
 # COCO's keypoints, in COCO's order
 KEYPOINTS = ('nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear',
              'left_shoulder', 'right_shoulder', 'left_elbow', 'right_elbow',
@@ -333,26 +335,17 @@ def generate_split(out_dir: str, split: str, num: int, args,
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('out_dir', help='folder to create')
-    parser.add_argument('--num-train', type=int, default=3000)
-    parser.add_argument('--num-val', type=int, default=500)
-    parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--img-size', type=int, nargs=2, default=[384, 288],
-                        metavar=('W', 'H'))
-    parser.add_argument('--max-people', type=int, default=3)
+    parser.add_argument('--num-train', type=at_least(1), default=3000)
+    parser.add_argument('--num-val', type=at_least(1), default=500)
+    parser.add_argument('--seed', type=at_least(0), default=0)
+    parser.add_argument('--img-size', type=at_least(64), nargs=2,
+                        default=[384, 288], metavar=('W', 'H'))
+    parser.add_argument('--max-people', type=at_least(1), default=3)
     parser.add_argument('--max-overlap', type=float, default=0.3,
                         help='largest box IoU between two figures')
     parser.add_argument('--overwrite', action='store_true',
                         help='write into an out_dir that is not empty')
     args = parser.parse_args(argv)
-    for name in ('num_train', 'num_val', 'max_people'):
-        if getattr(args, name) < 1:
-            parser.error(f'--{name.replace("_", "-")} must be >= 1, got '
-                         f'{getattr(args, name)}')
-    if args.seed < 0:
-        parser.error(f'--seed must be >= 0, got {args.seed}')
-    if min(args.img_size) < 64:
-        parser.error(f'--img-size must be at least 64 x 64, got '
-                     f'{args.img_size[0]} x {args.img_size[1]}')
     if not 0 <= args.max_overlap <= 1:
         parser.error(f'--max-overlap must be in [0, 1], got '
                      f'{args.max_overlap}')
