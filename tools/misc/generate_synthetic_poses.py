@@ -101,21 +101,23 @@ def sample_pose(rng: np.random.Generator, height: float) -> Tuple[
         def direction(angle):  # away from the body on this side
             return np.cos(angle) * down + np.sin(angle) * sign * left
 
-        upper = rng.uniform(-0.5, 2.9)  # 0 = hanging, pi = raised
-        bend = rng.uniform(-2.3, 2.3)
-        elbow = kpts[K[f'{side}_shoulder']] + 0.16 * height * \
-            rng.uniform(0.6, 1.0) * direction(upper)
-        kpts[K[f'{side}_elbow']] = elbow
-        kpts[K[f'{side}_wrist']] = elbow + 0.15 * height * \
-            rng.uniform(0.6, 1.0) * direction(upper + bend)
+        def chain(root, angle, bend, lengths, shortest):
+            """Two segments from ``root``: at ``angle``, then bent by
+            ``bend``, each foreshortened to U(``shortest``, 1)."""
+            mid = root + lengths[0] * height * rng.uniform(shortest, 1.) * \
+                direction(angle)
+            return mid, mid + lengths[1] * height * \
+                rng.uniform(shortest, 1.) * direction(angle + bend)
+
+        # arm: 0 = hanging, pi = raised
+        kpts[K[f'{side}_elbow']], kpts[K[f'{side}_wrist']] = chain(
+            kpts[K[f'{side}_shoulder']], rng.uniform(-0.5, 2.9),
+            rng.uniform(-2.3, 2.3), (0.16, 0.15), 0.6)
         thigh = rng.uniform(-0.35, 1.1) if rng.random() < 0.8 else \
             rng.uniform(-1.2, 1.8)
-        knee_bend = rng.uniform(-1.7, 1.7)
-        knee = kpts[K[f'{side}_hip']] + 0.24 * height * \
-            rng.uniform(0.7, 1.0) * direction(thigh)
-        kpts[K[f'{side}_knee']] = knee
-        kpts[K[f'{side}_ankle']] = knee + 0.23 * height * \
-            rng.uniform(0.7, 1.0) * direction(thigh + knee_bend)
+        kpts[K[f'{side}_knee']], kpts[K[f'{side}_ankle']] = chain(
+            kpts[K[f'{side}_hip']], thigh, rng.uniform(-1.7, 1.7),
+            (0.24, 0.23), 0.7)
 
     up = -unit(lean + rng.normal(0, 0.25))  # neck -> top of the head
     head_left = facing * np.array([-up[1], up[0]])
