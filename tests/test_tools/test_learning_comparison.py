@@ -101,3 +101,24 @@ def test_missing_dataset_is_named(tmp_path, capsys):
     err = capsys.readouterr().err
     assert 'person_keypoints_train.json not found' in err
     assert 'generate_synthetic_poses.py' in err
+
+
+def test_a_crash_in_the_second_model_keeps_the_first_curve(
+        poses, tmp_path, monkeypatch):
+    curve = [dict(epoch=1, iter=3, train_minutes=0.5, **{'coco/AP': 0.25})]
+
+    def fake_train(cfg):
+        if cfg.codec['type'] == 'MSRAHeatmap':
+            raise RuntimeError('out of memory in the second model')
+        return dict(params=1, flops=2, curve=curve, train_minutes=0.5)
+
+    monkeypatch.setattr(lc, 'train', fake_train)
+    out = str(tmp_path / 'report')
+    with pytest.raises(RuntimeError, match='second model'):
+        lc.main([poses, '--work-dir', str(tmp_path / 'w'), '--out', out])
+    with open(f'{out}.json') as f:
+        saved = json.load(f)
+    assert list(saved['results']) == ['CLNet-R50']
+    assert saved['results']['CLNet-R50']['curve'] == curve
+    assert saved['environment']['command'].startswith(
+        'python tools/analysis/learning_comparison.py ')

@@ -39,6 +39,7 @@ from mmengine.structures import InstanceData
 from tqdm import tqdm
 
 import mmpose_cl  # noqa: F401
+from mmpose_cl.utils.cli import at_least
 from mmpose_cl.utils.complexity import model_complexity
 from mmpose_cl.utils.config_walk import drop_pretrained, load_config
 
@@ -396,17 +397,17 @@ def environment(args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
-    parser.add_argument('--rounds', type=int, default=20)
+    parser.add_argument('--rounds', type=at_least(1), default=20)
     parser.add_argument('--batch', default=None,
                         help='batch for throughput: a number, or "auto" for '
                         'the largest power of two that fits each model '
                         '(CUDA only). Defaults to 32 on the CPU, auto on '
                         'CUDA')
-    parser.add_argument('--max-batch', type=int, default=1024,
+    parser.add_argument('--max-batch', type=at_least(1), default=1024,
                         help='upper bound of --batch auto')
-    parser.add_argument('--train-batch', type=int, default=8)
-    parser.add_argument('--train-iters', type=int, default=10)
-    parser.add_argument('--train-workers', type=int, default=2,
+    parser.add_argument('--train-batch', type=at_least(1), default=8)
+    parser.add_argument('--train-iters', type=at_least(1), default=10)
+    parser.add_argument('--train-workers', type=at_least(0), default=2,
                         help='data loader workers for the training rows')
     parser.add_argument('--out', default=osp.join(REPO, 'docs', 'benchmarks'))
     args = parser.parse_args()
@@ -467,8 +468,9 @@ def main():
               'after 2 of warm-up, Adam; each model with its own config\'s '
               'augmentation pipeline on the bundled mini-COCO, '
               f'{args.train_workers} loader workers (persistent'
-              f'{", pinned memory" if device.type == "cuda" else ""}). AMP: '
-              'fp16 autocast with a gradient scaler.', '',
+              f'{", pinned memory" if device.type == "cuda" else ""}).' +
+              (' AMP: fp16 autocast with a gradient scaler.'
+               if device.type == 'cuda' else ''), '',
               '| model | precision | samples/s | step (ms) | of which waiting '
               'for data (ms) | all losses finite | samples/s vs '
               'SimpleBaseline-R50 |', '|---|---|---|---|---|---|---|']

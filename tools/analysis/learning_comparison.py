@@ -282,8 +282,8 @@ def main(argv=None):
     args = parse_args(argv)
     import mmpose
     env = dict(
-        command='python ' + ' '.join(sys.argv if argv is None else
-                                     [sys.argv[0], *argv]),
+        command=' '.join(['python', osp.relpath(__file__, REPO),
+                          *(sys.argv[1:] if argv is None else argv)]),
         date=time.strftime('%Y-%m-%d %H:%M'),
         device=(torch.cuda.get_device_name(0) if torch.cuda.is_available()
                 else f'CPU ({platform.machine()}, '
@@ -292,17 +292,19 @@ def main(argv=None):
     cfgs = {name: comparison_config(name, args) for name in MODELS}
     for cfg in cfgs.values():  # before any training starts
         refuse_to_overwrite_checkpoints(cfg, args.overwrite)
-    results = {name: dict(config=MODELS[name], **train(cfg))
-               for name, cfg in cfgs.items()}
+    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+    results = {}
+    for name, cfg in cfgs.items():
+        results[name] = dict(config=MODELS[name], **train(cfg))
+        # after each model: a later crash keeps the finished curves
+        with open(f'{args.out}.json', 'w') as f:
+            json.dump(dict(environment=env, settings=vars(args),
+                           results=results), f, indent=1)
     text = report(results, args, env)
     print(text)
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     with open(f'{args.out}.md', 'w') as f:
         f.write(text + f'\n![val AP against training minutes]'
                 f'({osp.basename(args.out)}.png)\n')
-    with open(f'{args.out}.json', 'w') as f:
-        json.dump(dict(environment=env, settings=vars(args),
-                       results=results), f, indent=1)
     plot(results, f'{args.out}.png')
     print(f'written to {args.out}.md, .json and .png')
 
