@@ -100,9 +100,10 @@ def comparison_config(name: str, args) -> Config:
             data_prefix=dict(img=f'{split}/'), test_mode=split != 'train',
             pipeline=pipeline)
 
-    def loader(split, batch_size, pipeline, shuffle):
+    def loader(split, pipeline):
+        shuffle = split == 'train'
         return dict(
-            batch_size=batch_size, num_workers=args.workers,
+            batch_size=args.batch_size, num_workers=args.workers,
             persistent_workers=args.workers > 0,
             pin_memory=torch.cuda.is_available(), drop_last=False,
             sampler=dict(type='DefaultSampler', shuffle=shuffle,
@@ -119,9 +120,8 @@ def comparison_config(name: str, args) -> Config:
         dict(type='PackPoseInputs')
     ]
     val_pipeline = load + [affine, dict(type='PackPoseInputs')]
-    cfg.train_dataloader = loader('train', args.batch_size, train_pipeline,
-                                  True)
-    cfg.val_dataloader = loader('val', args.batch_size, val_pipeline, False)
+    cfg.train_dataloader = loader('train', train_pipeline)
+    cfg.val_dataloader = loader('val', val_pipeline)
     cfg.test_dataloader = cfg.val_dataloader
     cfg.val_evaluator = dict(
         type='CocoMetric',
