@@ -12,7 +12,8 @@
 #   everything else  downloaded as wheels for the target's Python and platform
 #
 # The build venv (target Python + torch + numpy, several GB for a CUDA build
-# of torch) is kept in ~/.cache/mmpose-cl/ and reused.
+# of torch) and the two wheels built in it are kept in ~/.cache/mmpose-cl/
+# (MMPOSE_CL_CACHE) and reused: a second run takes seconds.
 #
 # Usage (here, with network):
 #   PYTHON=python3.12 TORCH=2.11.0 NUMPY=2.5.2 bash tools/misc/build_wheelhouse.sh OUT_DIR
@@ -74,19 +75,29 @@ echo "[wheelhouse] downloading $PACKAGES for $pytag"
   --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 \
   --platform manylinux2014_x86_64 -d "$OUT" $PACKAGES
 
-echo "[wheelhouse] building xtcocotools==$XTCOCOTOOLS_VERSION against numpy $NUMPY"
-"${PIP[@]}" wheel -q --no-build-isolation --no-deps --no-binary xtcocotools \
-  "xtcocotools==$XTCOCOTOOLS_VERSION" -w "$OUT"
-
-echo "[wheelhouse] building mmcv==$MMCV_VERSION with ops against torch $TORCH" \
-     "(15-25 min on 2 cores)"
-"${PIP[@]}" download -q --no-deps --no-binary :all: "mmcv==$MMCV_VERSION" -d "$build"
-tar xzf "$build/mmcv-$MMCV_VERSION.tar.gz" -C "$build"
-# torch >= 2.10 headers need C++20; mmcv 2.1.0's setup.py forces c++17
-sed -i 's/-std=c++17/-std=c++20/g' "$build/mmcv-$MMCV_VERSION/setup.py"
-[ "${FORCE_CUDA:-0}" = 1 ] || export CUDA_VISIBLE_DEVICES=
-MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-$(nproc)} LDFLAGS="${LDFLAGS:-} -s" "${PIP[@]}" wheel -q \
-  --no-build-isolation --no-deps "$build/mmcv-$MMCV_VERSION" -w "$OUT"
+# The two built wheels are kept beside the build venv: later runs copy them.
+ops=$([ "${FORCE_CUDA:-0}" = 1 ] && echo cuda || echo cpu)
+built="$venv/wheels-$ops-ops"
+mkdir -p "$built"
+if ! ls "$built"/xtcocotools-"$XTCOCOTOOLS_VERSION"-*.whl >/dev/null 2>&1; then
+  echo "[wheelhouse] building xtcocotools==$XTCOCOTOOLS_VERSION against numpy $NUMPY"
+  "${PIP[@]}" wheel -q --no-build-isolation --no-deps --no-binary xtcocotools \
+    "xtcocotools==$XTCOCOTOOLS_VERSION" -w "$build/wheels"
+  mv "$build"/wheels/xtcocotools-*.whl "$built/"
+fi
+if ! ls "$built"/mmcv-"$MMCV_VERSION"-*.whl >/dev/null 2>&1; then
+  echo "[wheelhouse] building mmcv==$MMCV_VERSION with $ops ops against torch $TORCH" \
+       "(about 30 min on 2 cores)"
+  "${PIP[@]}" download -q --no-deps --no-binary :all: "mmcv==$MMCV_VERSION" -d "$build"
+  tar xzf "$build/mmcv-$MMCV_VERSION.tar.gz" -C "$build"
+  # torch >= 2.10 headers need C++20; mmcv 2.1.0's setup.py forces c++17
+  sed -i 's/-std=c++17/-std=c++20/g' "$build/mmcv-$MMCV_VERSION/setup.py"
+  [ "$ops" = cuda ] || export CUDA_VISIBLE_DEVICES=
+  MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-$(nproc)} LDFLAGS="${LDFLAGS:-} -s" "${PIP[@]}" wheel -q \
+    --no-build-isolation --no-deps "$build/mmcv-$MMCV_VERSION" -w "$build/wheels"
+  mv "$build"/wheels/mmcv-*.whl "$built/"
+fi
+cp "$built"/xtcocotools-"$XTCOCOTOOLS_VERSION"-*.whl "$built"/mmcv-"$MMCV_VERSION"-*.whl "$OUT/"
 
 echo "[wheelhouse] $OUT ($(du -sh "$OUT" | cut -f1)):"
 ls -1 "$OUT"
