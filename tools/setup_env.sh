@@ -26,7 +26,8 @@ fi
 VPY="$VENV/bin/python"
 PIP=("$VPY" -m pip --disable-pip-version-check)
 
-want=$(cat requirements.txt tools/setup_env.sh setup.py | sha256sum | cut -c1-16)
+want=$(cat requirements.txt tools/setup_env.sh tools/misc/build_mmcv_wheel.sh setup.py |
+       sha256sum | cut -c1-16)
 have=$(cat "$VENV/.mmpose_cl_stamp" 2>/dev/null || true)
 if [ "$want" != "$have" ]; then
   echo "[setup] installing requirements.txt"
@@ -40,15 +41,7 @@ if [ "$want" != "$have" ]; then
     if [ -z "$wheel" ]; then
       echo "[setup] building mmcv==$MMCV_VERSION with ops for torch $torchver" \
            "(first time on this machine: 15-25 min on 2 cores)"
-      build=$(mktemp -d)
-      "${PIP[@]}" download -q --no-deps --no-binary :all: "mmcv==$MMCV_VERSION" -d "$build"
-      tar xzf "$build/mmcv-$MMCV_VERSION.tar.gz" -C "$build"
-      # torch >= 2.10 headers need C++20; mmcv 2.1.0's setup.py forces c++17
-      sed -i 's/-std=c++17/-std=c++20/g' "$build/mmcv-$MMCV_VERSION/setup.py"
-      mkdir -p "$wheelhouse"
-      MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-$(nproc)} "${PIP[@]}" wheel -q \
-        --no-build-isolation --no-deps "$build/mmcv-$MMCV_VERSION" -w "$wheelhouse"
-      rm -rf "$build"
+      bash tools/misc/build_mmcv_wheel.sh "$VPY" "$wheelhouse"
       wheel=$(ls "$wheelhouse"/mmcv-"$MMCV_VERSION"-"$pytag"-*.whl | head -n 1)
     fi
     "${PIP[@]}" install -q --no-deps --force-reinstall "$wheel"

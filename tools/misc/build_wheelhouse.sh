@@ -4,7 +4,7 @@
 # GPU box or a container image), e.g. Python 3.12 + torch 2.11 + numpy 2.
 #
 #   mmcv 2.1.0       built here from its sdist against the target's torch
-#                    (C++20, as in tools/setup_env.sh), CPU ops only unless
+#                    (tools/misc/build_mmcv_wheel.sh), CPU ops only unless
 #                    FORCE_CUDA=1: the pose models use no mmcv CUDA op, but
 #                    mmpose imports mmcv.ops. Linked with -s (no debug symbols).
 #   xtcocotools      built here against the target's numpy (its PyPI wheels
@@ -88,13 +88,8 @@ fi
 if ! ls "$built"/mmcv-"$MMCV_VERSION"-*.whl >/dev/null 2>&1; then
   echo "[wheelhouse] building mmcv==$MMCV_VERSION with $ops ops against torch $TORCH" \
        "(about 30 min on 2 cores)"
-  "${PIP[@]}" download -q --no-deps --no-binary :all: "mmcv==$MMCV_VERSION" -d "$build"
-  tar xzf "$build/mmcv-$MMCV_VERSION.tar.gz" -C "$build"
-  # torch >= 2.10 headers need C++20; mmcv 2.1.0's setup.py forces c++17
-  sed -i 's/-std=c++17/-std=c++20/g' "$build/mmcv-$MMCV_VERSION/setup.py"
   [ "$ops" = cuda ] || export CUDA_VISIBLE_DEVICES=
-  MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-$(nproc)} LDFLAGS="${LDFLAGS:-} -s" "${PIP[@]}" wheel -q \
-    --no-build-isolation --no-deps "$build/mmcv-$MMCV_VERSION" -w "$build/wheels"
+  LDFLAGS="${LDFLAGS:-} -s" bash tools/misc/build_mmcv_wheel.sh "$VPY" "$build/wheels"
   mv "$build"/wheels/mmcv-*.whl "$built/"
 fi
 cp "$built"/xtcocotools-"$XTCOCOTOOLS_VERSION"-*.whl "$built"/mmcv-"$MMCV_VERSION"-*.whl "$OUT/"
