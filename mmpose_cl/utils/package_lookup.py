@@ -8,11 +8,12 @@ import. setuptools removed ``pkg_resources`` in 82, and a Python 3.12 venv has
 no setuptools at all, so there ``import mmpose_cl`` failed with ``No module
 named 'pkg_resources'`` from deep inside MMPose.
 
-Where ``pkg_resources`` cannot be imported, :func:`patch_mmengine_package_lookup`
+Where ``pkg_resources`` is not installed, :func:`patch_mmengine_package_lookup`
 replaces MMEngine's ``is_installed`` and ``get_installed_path`` (and the names
 bound to them in ``mmengine.utils``, ``mmengine.config.config`` and
-``mmengine.hub.hub``) with the same lookups done by ``importlib``. Where it
-imports, nothing changes. It must run before ``mmpose.apis`` is imported.
+``mmengine.hub.hub``) with the same lookups done by ``importlib``. Where it is
+installed, nothing changes (nor is it imported here). It must run before
+``mmpose.apis`` is imported.
 """
 import importlib.metadata
 import importlib.util
@@ -67,11 +68,8 @@ def patch_mmengine_package_lookup() -> bool:
     Returns:
         bool: whether MMEngine was patched.
     """
-    try:
-        import pkg_resources  # noqa: F401
-        return False
-    except ImportError:
-        pass
+    if importlib.util.find_spec('pkg_resources') is not None:
+        return False  # found, not imported: MMEngine imports it when needed
     import mmengine.config.config
     import mmengine.hub.hub
     import mmengine.utils
