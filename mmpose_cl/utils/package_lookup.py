@@ -21,16 +21,19 @@ import os.path as osp
 
 
 def _module_name(package: str) -> str:
-    """The import name of a distribution (``mmcv-full`` -> ``mmcv``)."""
-    if importlib.util.find_spec(package.replace('-', '_')) is not None:
-        return package.replace('-', '_')
-    try:
-        top_level = importlib.metadata.distribution(package).read_text(
-            'top_level.txt')
-    except importlib.metadata.PackageNotFoundError:
-        top_level = None
+    """The import name of a distribution (``mmcv-full`` -> ``mmcv``).
+
+    Raises:
+        PackageNotFoundError: neither a module nor a distribution with a
+            ``top_level.txt`` goes by that name.
+    """
+    module = package.replace('-', '_')
+    if importlib.util.find_spec(module) is not None:
+        return module
+    top_level = importlib.metadata.distribution(package).read_text(
+        'top_level.txt')
     if not top_level:
-        raise ValueError(f'can not infer the module name of {package}')
+        raise importlib.metadata.PackageNotFoundError(package)
     return top_level.split('\n')[0]
 
 
@@ -48,11 +51,7 @@ def is_installed(package: str) -> bool:
 def get_installed_path(package: str) -> str:
     """The folder of an installed package's module, as MMEngine's
     ``get_installed_path`` answers it (``'mmpose'`` -> ``.../mmpose``)."""
-    try:
-        module = _module_name(package)
-    except ValueError:
-        raise importlib.metadata.PackageNotFoundError(package) from None
-    spec = importlib.util.find_spec(module)
+    spec = importlib.util.find_spec(_module_name(package))
     if spec is None:
         raise importlib.metadata.PackageNotFoundError(package)
     if spec.origin is None:

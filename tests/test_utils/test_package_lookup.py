@@ -36,7 +36,7 @@ def test_a_missing_package():
         get_installed_path('no_such_package_xyz')
 
 
-def test_mmengine_is_left_alone_where_pkg_resources_imports():
+def test_mmengine_is_left_alone_where_pkg_resources_is_installed():
     assert patch_mmengine_package_lookup() is False
     assert mmengine_lookup.is_installed is not package_lookup.is_installed
     assert mmengine_lookup.get_installed_path.__module__ == (
