@@ -1,5 +1,6 @@
 # CLNet-ResNet50, COCO, 256x192 input (paper Table 1: 71.2 AP on val2017,
-# 4.2 GFLOPs, 13.5M params). Recipe of section 4.1: Adam, lr 1e-3, 140 epochs,
+# 4.2 GFLOPs; the paper gives CLNet-ResNet50 13.5M params in Table 3, 13.4M
+# in Table 5). Recipe of section 4.1: Adam, lr 1e-3, 140 epochs,
 # lr x0.1 at epochs 90 and 120, batch 128 (16 per GPU x 8 GPUs).
 #   bash tools/dist_train.sh configs/clnet_r50_coco_256x192.py 8
 _base_ = ['mmpose::_base_/default_runtime.py']
@@ -45,7 +46,8 @@ model = dict(
     backbone=dict(
         type='CLNetResNet',
         depth=50,
-        output_stride=16,  # stem + 3 residual stages, no up-sampling
+        # stem + 3 residual stages, no up-sampling
+        output_stride=codec['stride'],
         init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50'),
     ),
     head=dict(
@@ -56,7 +58,7 @@ model = dict(
             type='CLCompositeLoss',
             heatmap_weight=0.5,
             offset_weight=2.0,
-            tau=codec['tau'],
+            # tau: the decoder's, passed on by the head
             # the paper supervises offsets where the *predicted* heatmap
             # >= tau ('pred'); 'union' adds the target's cells, so the offsets
             # train from the first iteration (docs/loss_region.md)
@@ -70,8 +72,9 @@ dataset_type = 'CocoDataset'
 data_mode = 'topdown'
 data_root = 'data/coco/'
 
-# pipelines: flip, half-body, scale and rotation augmentation (section 4.1;
-# MMPose has no shear in its top-down pipeline)
+# pipelines: flip, scale and rotation augmentation (section 4.1; MMPose has
+# no shear in its top-down pipeline), and MMPose's COCO half-body
+# augmentation, which the paper does not mention
 train_pipeline = [
     # MMPose's LoadImage with an error naming an empty or corrupt image file
     dict(type='CheckedLoadImage'),

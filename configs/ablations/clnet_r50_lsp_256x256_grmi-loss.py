@@ -10,7 +10,7 @@ model = dict(
         loss=dict(
             _delete_=True,
             type='GRMILoss',
-            stride=16,
-            radius=16.0,  # the radius where CL's Gaussian reaches tau = 0.6
+            # stride: the decoder's, passed on by the head
+            radius=16.0,  # about where CL's Gaussian reaches tau (16.17 px)
             heatmap_weight=4.0,  # G-RMI's weights
             offset_weight=1.0)))

@@ -10,7 +10,7 @@ codec = dict(
     type='CLCodec', input_size=(256, 256), stride=32, sigma=16.0, tau=0.6)
 
 model = dict(
-    backbone=dict(output_stride=32),
+    backbone=dict(output_stride=codec['stride']),
     head=dict(block_channels=1024, in_channels=2048, decoder=codec))
 
 train_pipeline = [

@@ -2,15 +2,15 @@
 # 92.2 PCK@0.2 on LSP (stride 16 is configs/clnet_r50_lsp_256x256.py: 94.9).
 # The backbone keeps the ResNet stages down to stride 4; the head takes
 # their width (256 channels for ResNet50) and keeps its 1024-wide
-# bottlenecks of the stride-16 row (this reproduces the paper's 28.9M at
-# stride 32).
+# bottlenecks of the stride-16 row: a smaller network than the paper's
+# (docs/model_zoo.md).
 _base_ = ['../clnet_r50_lsp_256x256.py']
 
 codec = dict(
     type='CLCodec', input_size=(256, 256), stride=4, sigma=16.0, tau=0.6)
 
 model = dict(
-    backbone=dict(output_stride=4),
+    backbone=dict(output_stride=codec['stride']),
     head=dict(block_channels=1024, in_channels=256, decoder=codec))
 
 train_pipeline = [

@@ -1,4 +1,6 @@
-from .explicit_bboxes import honour_explicit_bboxes
-from .input_checks import install_inference_input_checks
+from .input_checks import (check_image_array, check_image_input,
+                           check_inputs, parse_bboxes)
 
-__all__ = ['honour_explicit_bboxes', 'install_inference_input_checks']
+__all__ = [
+    'check_image_array', 'check_image_input', 'check_inputs', 'parse_bboxes'
+]

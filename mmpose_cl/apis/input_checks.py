@@ -23,23 +23,19 @@ boxes partly or wholly outside the image (the crop is padded; the keypoints
 stay finite and inside the box), URLs and other remote paths (left to
 MMPose), videos and webcams.
 
-``install_inference_input_checks()`` wraps ``Pose2DInferencer``'s
-``_inputs_to_list`` and ``preprocess_single`` (on top of
-:func:`mmpose_cl.apis.explicit_bboxes.honour_explicit_bboxes`); it is
-idempotent.
+:mod:`mmpose_cl.compat.inferencer` applies them to ``Pose2DInferencer`` when
+``mmpose_cl`` is imported.
 """
-import functools
 import mimetypes
 import os
 import os.path as osp
-from typing import Any, Callable, List, Union
+from typing import Any, List
 
 import cv2
 import numpy as np
 
 #: dtypes MMPose's ``LoadImage`` produces: uint8, or float32 ``to_float32``
 IMAGE_DTYPES = (np.uint8, np.float32, np.float64)
-_MARK = '_mmpose_cl_input_checks'
 
 
 def _is_remote(path: str) -> bool:
@@ -127,14 +123,19 @@ def check_image_input(input: Any, index: int = 0) -> None:
                         'or an image array (H, W, 3)')
 
 
-def check_bboxes(bboxes: Any, input: Any = None, index: int = 0) -> None:
-    """Check explicit person boxes of one image.
+def parse_bboxes(bboxes: Any, input: Any = None,
+                 index: int = 0) -> np.ndarray:
+    """Check and parse the explicit person boxes of one image.
 
     Args:
         bboxes: (N, 4) ``x1, y1, x2, y2`` or (N, 5) with a score, in image
             pixels; one box may be given flat.
         input: the image the boxes belong to, for the message.
         index (int): its position in the inputs.
+
+    Returns:
+        np.ndarray: (N, 5) float32 ``x1, y1, x2, y2, score`` (score 1 where
+        none is given).
 
     Raises:
         ValueError: not numbers of that shape, a non-finite value, or a box
@@ -160,6 +161,9 @@ def check_bboxes(bboxes: Any, input: Any = None, index: int = 0) -> None:
                 f'{what}: bbox {box.tolist()} has zero or negative width or '
                 'height; boxes are [x1, y1, x2, y2] with x2 > x1 and y2 > y1 '
                 '(not [x, y, w, h])')
+    if boxes.shape[1] == 4:
+        boxes = np.concatenate([boxes, np.ones((len(boxes), 1))], axis=1)
+    return boxes.astype(np.float32)
 
 
 def _list_images(directory: str) -> List[str]:
@@ -217,54 +221,3 @@ def check_inputs(inputs: Any) -> Any:
                 raise TypeError(f'{_describe(input, i)}: expected an image '
                                 'path or an image array (H, W, 3)')
     return inputs
-
-
-def wrap_inputs_to_list(inputs_to_list: Callable) -> Callable:
-    """Wrap ``BaseMMPoseInferencer._inputs_to_list`` with
-    :func:`check_inputs` (once)."""
-    if getattr(inputs_to_list, _MARK, False):
-        return inputs_to_list
-
-    @functools.wraps(inputs_to_list)
-    def _inputs_to_list(self, inputs):
-        return inputs_to_list(self, check_inputs(inputs))
-
-    setattr(_inputs_to_list, _MARK, True)
-    return _inputs_to_list
-
-
-def wrap_preprocess_single(preprocess_single: Callable) -> Callable:
-    """Wrap ``Pose2DInferencer.preprocess_single`` with
-    :func:`check_image_input` and, for top-down models, :func:`check_bboxes`
-    (once)."""
-    if getattr(preprocess_single, _MARK, False):
-        return preprocess_single
-
-    @functools.wraps(preprocess_single)
-    def checked(self, input: Union[str, np.ndarray], index: int,
-                bbox_thr: float = 0.3, nms_thr: float = 0.3, bboxes=()):
-        check_image_input(input, index)
-        if self.cfg.data_mode == 'topdown' and bboxes is not None and len(
-                bboxes) > 0:
-            check_bboxes(bboxes, input, index)
-        return preprocess_single(self, input, index, bbox_thr=bbox_thr,
-                                 nms_thr=nms_thr, bboxes=bboxes)
-
-    setattr(checked, _MARK, True)
-    return checked
-
-
-def install_inference_input_checks() -> None:
-    """Check the inputs of ``MMPoseInferencer`` for 2D models (idempotent).
-
-    Installs :func:`honour_explicit_bboxes` first, so that the box check
-    runs before the explicit boxes are used.
-    """
-    from mmpose.apis.inferencers.pose2d_inferencer import Pose2DInferencer
-
-    from .explicit_bboxes import honour_explicit_bboxes
-    honour_explicit_bboxes()
-    Pose2DInferencer.preprocess_single = wrap_preprocess_single(
-        Pose2DInferencer.preprocess_single)
-    Pose2DInferencer._inputs_to_list = wrap_inputs_to_list(
-        Pose2DInferencer._inputs_to_list)

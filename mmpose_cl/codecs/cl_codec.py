@@ -7,6 +7,7 @@ Shape shorthand used throughout this module:
     S: stride (pixels per cell). Offsets are y-first: channels [0, K) hold y,
     channels [K, 2K) hold x (paper eq. 3), in units of cells (pixels / S).
 """
+import math
 from typing import List, Optional, Tuple
 
 import numpy as np
@@ -193,7 +194,8 @@ class CLCodec(BaseKeypointCodec):
     # --------------------------------------------------------------- decode
     def decode(self, heatmaps: np.ndarray,
                offsets: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-        """Decode one instance by activation-weighted voting (section 3.4).
+        """Decode one instance (MMPose's per-instance API) with
+        :meth:`decode_torch`.
 
         Args:
             heatmaps (np.ndarray): Sparse heatmaps in shape (K, H, W).
@@ -204,41 +206,22 @@ class CLCodec(BaseKeypointCodec):
             - keypoints (np.ndarray): shape (1, K, 2), x-y in input pixels
             - scores (np.ndarray): shape (1, K), the maximum activation
         """
-        heatmaps = np.asarray(heatmaps, dtype=np.float64)
-        offsets = np.asarray(offsets, dtype=np.float64)
-        self._check_maps(heatmaps.shape, offsets.shape)
-        K, H, W = heatmaps.shape
-        cx, cy = self.cell_centers()
-        S = self.stride
-
-        hm = heatmaps.reshape(K, H * W)
-        votes_x = (cx[None, None, :] + S * offsets[K:]).reshape(K, H * W)
-        votes_y = (cy[None, :, None] + S * offsets[:K]).reshape(K, H * W)
-        # a cell with a non-finite activation or vote never votes
-        can_vote = np.isfinite(hm) & np.isfinite(votes_x) & np.isfinite(
-            votes_y)  # (K, H*W)
-        hm = np.where(can_vote, hm, -np.inf)
-        votes_x = np.where(can_vote, votes_x, 0.)
-        votes_y = np.where(can_vote, votes_y, 0.)
-
-        weights = np.where(hm >= self.tau, hm, 0.)  # (K, H*W)
-        none_above = ~(hm >= self.tau).any(axis=1)  # (K,)
-        argmax = np.argmax(hm, axis=1)
-        weights[none_above] = 0.
-        weights[none_above, argmax[none_above]] = 1.
-        total = weights.sum(axis=1)
-        x = (weights * votes_x).sum(axis=1) / total
-        y = (weights * votes_y).sum(axis=1) / total
-        scores = hm.max(axis=1)
-        x, y, scores = self._no_vote_fallback(
-            can_vote.any(axis=1), x, y, scores)
-
-        keypoints = np.stack([x, y], axis=-1)[None].astype(np.float32)
-        return keypoints, scores[None].astype(np.float32)
+        keypoints, scores = self.decode_torch(
+            torch.as_tensor(np.asarray(heatmaps, np.float32))[None],
+            torch.as_tensor(np.asarray(offsets, np.float32))[None])
+        return keypoints.numpy(), scores.numpy()
 
     def decode_torch(self, heatmaps: Tensor,
                      offsets: Tensor) -> Tuple[Tensor, Tensor]:
-        """Batched decode on the maps' device, no Python loop (section 3.4).
+        """Decode a batch by activation-weighted voting (section 3.4), on
+        the maps' device, in float32.
+
+        For each keypoint, every cell with ``H >= tau`` votes its centre
+        (eq. 2) plus ``S`` times its offsets, weighted by ``H``; when no cell
+        reaches ``tau``, the argmax cell votes alone. Cells whose activation
+        or offsets are not finite never vote. There is no data-dependent
+        Python branch (the fallbacks are ``torch.where``), so the function
+        traces into an ONNX graph as plain operators.
 
         Args:
             heatmaps (Tensor): Sparse heatmaps in shape (B, K, H, W).
@@ -247,70 +230,50 @@ class CLCodec(BaseKeypointCodec):
         Returns:
             tuple:
             - keypoints (Tensor): shape (B, K, 2), x-y in input pixels
-            - scores (Tensor): shape (B, K)
+            - scores (Tensor): shape (B, K), the maximum finite activation
+              (0 for a keypoint with no finite cell, put at the crop centre)
         """
         self._check_maps(heatmaps.shape[1:], offsets.shape[1:])
         B, K, H, W = heatmaps.shape
         S = self.stride
-        hm = heatmaps.detach().float().reshape(B * K, H * W)
+        hm = heatmaps.detach().float().reshape(B, K, H * W)
         off = offsets.detach().float().reshape(B, 2, K, H * W)
-        off_y = off[:, 0].reshape(B * K, H * W)
-        off_x = off[:, 1].reshape(B * K, H * W)
-        cx, cy = self._flat_centres(H, W, hm.device)  # (H*W,) each
+        cx, cy = (torch.as_tensor(c, dtype=torch.float32, device=hm.device)
+                  for c in self.cell_centers())
+        cx = cx.repeat(H)  # (H*W,) row-major
+        cy = cy.repeat_interleave(W)
 
-        # w_c = H_c if H_c >= tau else 0, in one pass: F.threshold keeps
-        # values > its threshold, and for float32 "> the float below tau"
-        # is ">= tau"
-        weights = F.threshold(hm, self._below_tau, 0.)
-        total = weights.sum(-1)  # (B*K,)
-        # sum_c w_c (centre_c + S * offset_c) / sum_c w_c: one matrix-vector
-        # product and one row-wise dot product per axis
+        # A cell votes only if its activation and both offsets are finite.
+        # hm + 0 * (off_y + off_x) is NaN where any of the three is not;
+        # such cells (and +-inf activations) get activation -inf, offsets 0.
+        hm = torch.add(hm, off.sum(1), alpha=0)  # (B, K, H*W)
+        hm = torch.nan_to_num(
+            hm, nan=-math.inf, posinf=-math.inf, neginf=-math.inf)
+        off = torch.nan_to_num(off, nan=0., posinf=0., neginf=0.)
+        off_y, off_x = off[:, 0], off[:, 1]  # (B, K, H*W) each, cells
+
+        # the cells >= tau vote centre + S * offset, weighted by activation:
+        # sum_c w_c (centre_c + S * offset_c) / sum_c w_c, as one
+        # matrix-vector and one row-wise dot product per axis. F.threshold
+        # keeps values > its threshold: for float32, "> the float below tau"
+        # is ">= tau".
+        weights = F.threshold(hm, self._below_tau, 0.)  # (B, K, H*W)
+        total = weights.sum(-1)  # (B, K)
         x = (weights @ cx + S * torch.linalg.vecdot(weights, off_x)) / total
         y = (weights @ cy + S * torch.linalg.vecdot(weights, off_y)) / total
-        scores = hm.amax(dim=-1)
         # no cell reaches tau: the argmax cell votes alone
-        alone = total == 0
-        if alone.any():
-            cell = hm[alone].argmax(dim=-1, keepdim=True)  # (N, 1)
-            x[alone] = cx[cell[:, 0]] + S * off_x[alone].gather(1, cell)[:, 0]
-            y[alone] = cy[cell[:, 0]] + S * off_y[alone].gather(1, cell)[:, 0]
-        # rare: non-finite maps; redo those rows without the bad cells
-        bad = ~(x.isfinite() & y.isfinite() & scores.isfinite())
-        if bad.any():
-            x[bad], y[bad], scores[bad] = self._decode_masked(
-                hm[bad], off_x[bad], off_y[bad], cx, cy)
-        return (torch.stack([x, y], dim=-1).reshape(B, K, 2),
-                scores.reshape(B, K))
-
-    def _flat_centres(self, H: int, W: int,
-                      device) -> Tuple[Tensor, Tensor]:
-        """Cell centres (eq. 2) flattened row-major: cx, cy of shape (H*W,).
-        """
-        S = self.stride
-        cx = ((torch.arange(W, device=device) + 0.5) * S - 0.5).repeat(H)
-        cy = ((torch.arange(H, device=device) + 0.5) * S -
-              0.5).repeat_interleave(W)
-        return cx.float(), cy.float()
-
-    def _decode_masked(self, hm: Tensor, off_x: Tensor, off_y: Tensor,
-                       cx: Tensor, cy: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
-        """Decode rows (N, H*W) where some activation or vote is non-finite:
-        such cells never vote (nor count for the score)."""
-        votes_x = cx + self.stride * off_x
-        votes_y = cy + self.stride * off_y
-        can_vote = hm.isfinite() & votes_x.isfinite() & votes_y.isfinite()
-        hm = hm.masked_fill(~can_vote, float('-inf'))
-        votes_x = votes_x.masked_fill(~can_vote, 0.)
-        votes_y = votes_y.masked_fill(~can_vote, 0.)
-        above = hm >= self.tau
-        weights = torch.where(above, hm, 0.)
-        scores, argmax = hm.max(dim=-1)
-        onehot = torch.zeros_like(hm).scatter_(-1, argmax[:, None], 1.)
-        weights = torch.where(above.any(-1, keepdim=True), weights, onehot)
-        total = weights.sum(-1)
-        x = (weights * votes_x).sum(-1) / total
-        y = (weights * votes_y).sum(-1) / total
-        return self._no_vote_fallback(can_vote.any(-1), x, y, scores)
+        scores, cell = hm.max(-1)  # (B, K)
+        alone_x = cx[cell] + S * off_x.gather(-1, cell[..., None])[..., 0]
+        alone_y = cy[cell] + S * off_y.gather(-1, cell[..., None])[..., 0]
+        x = torch.where(total > 0, x, alone_x)
+        y = torch.where(total > 0, y, alone_y)
+        # no finite cell (or votes that overflow): the crop centre, score 0
+        ok = (scores > -math.inf) & x.isfinite() & y.isfinite()
+        w, h = self.input_size
+        x = torch.where(ok, x, (w - 1) / 2)
+        y = torch.where(ok, y, (h - 1) / 2)
+        scores = torch.where(ok, scores, 0.)
+        return torch.stack([x, y], dim=-1), scores
 
     def batch_decode(self, heatmaps: Tensor, offsets: Tensor
                      ) -> Tuple[List[np.ndarray], List[np.ndarray]]:
@@ -328,16 +291,6 @@ class CLCodec(BaseKeypointCodec):
         keypoints = keypoints.cpu().numpy()[:, None]
         scores = scores.cpu().numpy()[:, None]
         return list(keypoints), list(scores)
-
-    def _no_vote_fallback(self, any_vote, x, y, scores):
-        """Where no cell of a keypoint can vote (every activation or vote is
-        non-finite), put it at the crop centre with score 0 instead of NaN.
-        Works on numpy arrays and tensors of shape (..., K)."""
-        w, h = self.input_size
-        where = torch.where if isinstance(x, Tensor) else np.where
-        return (where(any_vote, x, (w - 1) / 2),
-                where(any_vote, y, (h - 1) / 2),
-                where(any_vote, scores, 0.))
 
     def _check_maps(self, hm_shape, off_shape) -> None:
         W, H = self.heatmap_size

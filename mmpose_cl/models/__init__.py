@@ -1,10 +1,10 @@
 from .backbones import CLNetHourglass, CLNetResNet
-from .heads import CLHead, CLMultiStageHead, flip_cl_maps
+from .heads import BaseCLHead, CLHead, CLMultiStageHead, flip_cl_maps
 from .losses import CLCompositeLoss, CLPeakOffsetLoss, GRMILoss
 from .pose_estimators import CLPoseEstimator
 
 __all__ = [
-    'CLNetResNet', 'CLNetHourglass', 'CLHead', 'CLMultiStageHead',
-    'flip_cl_maps', 'CLCompositeLoss', 'CLPeakOffsetLoss', 'GRMILoss',
-    'CLPoseEstimator'
+    'CLNetResNet', 'CLNetHourglass', 'BaseCLHead', 'CLHead',
+    'CLMultiStageHead', 'flip_cl_maps', 'CLCompositeLoss', 'CLPeakOffsetLoss',
+    'GRMILoss', 'CLPoseEstimator'
 ]

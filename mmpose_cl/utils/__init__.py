@@ -1,4 +1,1 @@
-from .checkpoint import patch_mmengine_checkpoints
-from .package_lookup import patch_mmengine_package_lookup
-
-__all__ = ['patch_mmengine_checkpoints', 'patch_mmengine_package_lookup']
+"""Nothing here: the tools keep their helpers in tools/tool_utils.py."""

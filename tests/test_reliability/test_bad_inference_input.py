@@ -2,10 +2,9 @@
 (possibly empty) result or a clear error naming the input, never a crash
 inside the model, OpenCV or numpy, and never a NaN keypoint.
 
-The checks live in :mod:`mmpose_cl.apis.input_checks`; the ``checked``
-fixture installs them the way ``install_inference_input_checks()`` does (and
-undoes it after each test). What MMPose 1.3.2 does without them is in that
-module's docstring.
+The checks live in :mod:`mmpose_cl.apis.input_checks`;
+:mod:`mmpose_cl.compat.inferencer` applies them on ``import mmpose_cl``. What
+MMPose 1.3.2 does without them is in that module's docstring.
 """
 import os.path as osp
 
@@ -15,11 +14,8 @@ import pytest
 from mmpose.apis import MMPoseInferencer
 from mmpose.apis.inferencers.pose2d_inferencer import Pose2DInferencer
 
-import mmpose_cl  # noqa: F401  registers the model, honours explicit boxes
-from mmpose_cl.apis import input_checks
-from mmpose_cl.apis.input_checks import (install_inference_input_checks,
-                                         wrap_inputs_to_list,
-                                         wrap_preprocess_single)
+import mmpose_cl  # noqa: F401  registers the model, applies the checks
+from mmpose_cl import compat
 
 CONFIG = 'configs/demo/clnet_r18_coco-mini_256x192.py'
 IMAGE = '000000000785.jpg'
@@ -34,18 +30,6 @@ def inferencer(repo_root, demo_checkpoint):
     # the inputs, not the flip test, are under test here
     inferencer.inferencer.model.test_cfg['flip_test'] = False
     return inferencer
-
-
-@pytest.fixture
-def checked(monkeypatch):
-    """The hook-up of ``install_inference_input_checks()``, undone after
-    the test."""
-    monkeypatch.setattr(
-        Pose2DInferencer, 'preprocess_single',
-        wrap_preprocess_single(Pose2DInferencer.preprocess_single))
-    monkeypatch.setattr(
-        Pose2DInferencer, '_inputs_to_list',
-        wrap_inputs_to_list(Pose2DInferencer._inputs_to_list))
 
 
 @pytest.fixture(scope='module')
@@ -101,7 +85,7 @@ def whole_image_box(result):
     ('huge.jpg', (8000, 6000)),
     ('jpeg_without_extension', (640, 425)),
 ])
-def test_unusual_image_files_give_a_pose(inferencer, checked, files, name,
+def test_unusual_image_files_give_a_pose(inferencer, files, name,
                                          size):
     result, = run(inferencer, str(files / name))
     assert whole_image_box(result) == [0, 0, *size]
@@ -112,13 +96,13 @@ def test_unusual_image_files_give_a_pose(inferencer, checked, files, name,
     (lambda img: img[:1, :1], (1, 1)),
     (lambda img: img.astype(np.float32), (640, 425)),
 ])
-def test_unusual_image_arrays_give_a_pose(inferencer, checked, image, make,
+def test_unusual_image_arrays_give_a_pose(inferencer, image, make,
                                           size):
     result, = run(inferencer, make(image))
     assert whole_image_box(result) == [0, 0, *size]
 
 
-def test_a_directory_lists_only_its_images(inferencer, checked, files):
+def test_a_directory_lists_only_its_images(inferencer, files):
     """MMPose's own listing fails on a file without an extension."""
     result, = run(inferencer, str(files / 'some_images'))
     assert whole_image_box(result) == [0, 0, 80, 100]
@@ -130,7 +114,7 @@ def test_a_directory_lists_only_its_images(inferencer, checked, files):
     [600, 400, 800, 700],  # partly outside
 ])
 def test_boxes_outside_the_image_give_keypoints_in_the_box(
-        inferencer, checked, coco_root, box):
+        inferencer, coco_root, box):
     result, = run(inferencer, osp.join(coco_root, IMAGE), bboxes=[[box]])
     (person, ), = result['predictions']
     kpts = np.array(person['keypoints'])
@@ -152,13 +136,13 @@ def test_boxes_outside_the_image_give_keypoints_in_the_box(
     ('no_images', ValueError, r"directory '.*no_images' holds no image"),
     ('notes.txt', ValueError, r'notes\.txt of type text'),  # MMPose's own
 ])
-def test_bad_paths_name_the_path(inferencer, checked, files, name, error,
+def test_bad_paths_name_the_path(inferencer, files, name, error,
                                  match):
     with pytest.raises(error, match=match):
         run(inferencer, str(files / name))
 
 
-def test_a_bad_file_in_a_list_is_named_with_its_index(inferencer, checked,
+def test_a_bad_file_in_a_list_is_named_with_its_index(inferencer,
                                                       files, coco_root):
     inputs = [osp.join(coco_root, IMAGE), str(files / 'missing.jpg')]
     with pytest.raises(FileNotFoundError, match=r"input 1 '.*missing\.jpg'"):
@@ -185,19 +169,19 @@ def test_a_bad_file_in_a_list_is_named_with_its_index(inferencer, checked,
     (lambda img: np.full((50, 40, 3), np.nan, np.float32), ValueError,
      r'float32 \(50, 40, 3\)\): the image holds NaN'),
 ])
-def test_bad_arrays_are_named_by_dtype_and_shape(inferencer, checked, image,
+def test_bad_arrays_are_named_by_dtype_and_shape(inferencer, image,
                                                  make, error, match):
     with pytest.raises(error, match=r'input 0 \(array ' + match):
         run(inferencer, make(image))
 
 
 @pytest.mark.parametrize('inputs', [3, None, 2.5])
-def test_inputs_of_the_wrong_type(inferencer, checked, inputs):
+def test_inputs_of_the_wrong_type(inferencer, inputs):
     with pytest.raises(TypeError, match='got ' + type(inputs).__name__):
         run(inferencer, inputs)
 
 
-def test_list_element_of_the_wrong_type(inferencer, checked, image):
+def test_list_element_of_the_wrong_type(inferencer, image):
     with pytest.raises(TypeError, match=r'input 1 \(int\)'):
         run(inferencer, [image, 7])
 
@@ -213,7 +197,7 @@ def test_list_element_of_the_wrong_type(inferencer, checked, image):
     ([1, 2, 3], r'got shape \(1, 3\)'),
     (['a', 2, 3, 4], 'bboxes must be numbers'),
 ])
-def test_bad_explicit_boxes_are_named(inferencer, checked, coco_root, box,
+def test_bad_explicit_boxes_are_named(inferencer, coco_root, box,
                                       match):
     with pytest.raises(ValueError, match=r"input 0 '.*000000000785\.jpg': "
                        f'.*{match}'):
@@ -221,15 +205,13 @@ def test_bad_explicit_boxes_are_named(inferencer, checked, coco_root, box,
 
 
 # ------------------------------------------------------------- the hook-up
-def test_install_wraps_once_over_explicit_boxes(monkeypatch):
-    for name in ('preprocess_single', '_inputs_to_list'):
-        monkeypatch.setattr(Pose2DInferencer, name,
-                            getattr(Pose2DInferencer, name))
-    install_inference_input_checks()
-    once = Pose2DInferencer.preprocess_single
-    install_inference_input_checks()
-    assert Pose2DInferencer.preprocess_single is once
-    assert getattr(once, input_checks._MARK)
-    assert getattr(Pose2DInferencer._inputs_to_list, input_checks._MARK)
-    # it wraps the explicit-boxes patch, so boxes are checked before use
-    assert once.__wrapped__.__qualname__.startswith('honour_explicit_bboxes')
+def test_compat_apply_wraps_once():
+    wrapped = (Pose2DInferencer.preprocess_single,
+               Pose2DInferencer._inputs_to_list)
+    compat.apply()  # already applied by ``import mmpose_cl``: a no-op
+    assert (Pose2DInferencer.preprocess_single,
+            Pose2DInferencer._inputs_to_list) == wrapped
+    # one wrapper over MMPose's own method, which it falls back to
+    assert wrapped[0].__wrapped__.__module__ == (
+        'mmpose.apis.inferencers.pose2d_inferencer')
+    assert wrapped[1].__wrapped__.__module__.startswith('mmpose.apis')

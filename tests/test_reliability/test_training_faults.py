@@ -15,7 +15,7 @@ import torch
 
 import mmpose_cl  # noqa: F401
 from mmpose_cl.engine import NonFiniteLossHook
-from mmpose_cl.utils.checkpoint import save_checkpoint_atomically
+from mmpose_cl.compat.atomic_checkpoint import save_checkpoint_atomically
 
 CONFIG = 'configs/demo/clnet_r18_coco-mini_256x192.py'
 

@@ -1,4 +1,5 @@
-from .cl_head import CLHead, flip_cl_maps
+from .base_cl_head import BaseCLHead, flip_cl_maps
+from .cl_head import CLHead
 from .cl_multi_stage_head import CLMultiStageHead
 
-__all__ = ['CLHead', 'CLMultiStageHead', 'flip_cl_maps']
+__all__ = ['BaseCLHead', 'CLHead', 'CLMultiStageHead', 'flip_cl_maps']

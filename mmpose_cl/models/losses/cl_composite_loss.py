@@ -1,8 +1,13 @@
 # Copyright (c) mmpose-cl contributors. All rights reserved.
-from typing import Dict, Optional, Tuple
+"""The composite loss of CLNet (paper eq. 4-6) and its two building blocks,
+which the ablation losses reuse. Shapes: B instances, K keypoints, [W, H]
+map cells; heatmaps (B, K, H, W), offsets (B, 2K, H, W) y first, in cells;
+keypoint weights (B, K)."""
+from typing import Dict, Optional
 
 import torch
 import torch.nn.functional as F
+from mmpose.models.losses import KeypointMSELoss
 from mmpose.registry import MODELS
 from torch import Tensor, nn
 
@@ -17,21 +22,12 @@ def check_weights(loss: nn.Module, **weights: float) -> None:
                              f'>= 0, got {value!r}')
 
 
-def check_loss_inputs(
-    loss: nn.Module,
-    pred_heatmaps: Tensor,
-    pred_offsets: Tensor,
-    gt_heatmaps: Tensor,
-    gt_offsets: Tensor,
-    keypoint_weights: Optional[Tensor] = None
-) -> Tuple[int, int, Tensor, Tensor, Tensor, Tensor, Tensor]:
-    """Check CL map shapes (heatmaps (B, K, H, W), offsets (B, 2K, H, W)) and
-    cast to float32, so that AMP (fp16) training stays finite.
-
-    Returns:
-        tuple: ``B, K``, the four maps in float32 and the keypoint weights
-        (B, K) (all ones when not given).
-    """
+def check_cl_maps(loss: nn.Module, pred_heatmaps: Tensor,
+                  pred_offsets: Tensor, gt_heatmaps: Tensor,
+                  gt_offsets: Tensor) -> None:
+    """Raise ``ValueError`` naming ``loss`` and the four shapes unless they
+    are heatmaps (B, K, H, W) and offsets (B, 2K, H, W), prediction and
+    target alike."""
     B, K, H, W = pred_heatmaps.shape
     if (pred_offsets.shape != (B, 2 * K, H, W)
             or gt_heatmaps.shape != pred_heatmaps.shape
@@ -41,10 +37,48 @@ def check_loss_inputs(
             'and offsets (B, 2K, H, W) for prediction and target, got '
             f'{tuple(pred_heatmaps.shape)}, {tuple(pred_offsets.shape)}, '
             f'{tuple(gt_heatmaps.shape)}, {tuple(gt_offsets.shape)}')
-    weights = (pred_heatmaps.new_ones(B, K) if keypoint_weights is None else
-               keypoint_weights.reshape(B, K))
-    return (B, K, pred_heatmaps.float(), pred_offsets.float(),
-            gt_heatmaps.float(), gt_offsets.float(), weights.float())
+
+
+def float_weights(heatmaps: Tensor,
+                  keypoint_weights: Optional[Tensor]) -> Tensor:
+    """The keypoint weights as (B, K) float32; all ones when None."""
+    B, K = heatmaps.shape[:2]
+    if keypoint_weights is None:
+        return heatmaps.new_ones(B, K, dtype=torch.float32)
+    return keypoint_weights.reshape(B, K).float()
+
+
+def region_smooth_l1(pred_offsets: Tensor, gt_offsets: Tensor,
+                     region: Tensor, keypoint_weights: Tensor,
+                     beta: float = 1.0) -> Tensor:
+    """``L_oy + L_ox`` of eq. (5): the SmoothL1 of the y and x offsets,
+    averaged over the cells of each keypoint's region, then weighted by the
+    keypoint weights and divided by ``B * K`` (as MMPose's
+    ``KeypointMSELoss(use_target_weight=True)`` averages). A keypoint with an
+    empty region contributes 0 (never NaN), and a non-finite prediction
+    outside the region does not leak into the loss.
+
+    Args:
+        pred_offsets (Tensor): (B, 2K, H, W), y first, in cells.
+        gt_offsets (Tensor): (B, 2K, H, W).
+        region (Tensor): boolean (B, K, H, W), the cells ``Omega_k``.
+        keypoint_weights (Tensor): (B, K).
+        beta (float): SmoothL1 transition point, in cells. Defaults to 1.0.
+
+    Returns:
+        Tensor: scalar.
+    """
+    B, K = keypoint_weights.shape
+    region2 = torch.cat([region, region], dim=1)  # (B, 2K, H, W)
+    sl1 = F.smooth_l1_loss(
+        pred_offsets, gt_offsets, reduction='none', beta=beta)
+    # torch.where, not a product: a non-finite prediction outside the
+    # region must not leak into the loss
+    sl1 = torch.where(region2, sl1, torch.zeros_like(sl1))
+    n_cells = region2.sum(dim=(2, 3)).clamp(min=1)  # (B, 2K)
+    per_kpt = sl1.sum(dim=(2, 3)) / n_cells  # (B, 2K): y then x
+    weights2 = torch.cat([keypoint_weights, keypoint_weights], dim=1)
+    return (per_kpt * weights2).sum() / (B * K)
 
 
 @MODELS.register_module()
@@ -54,10 +88,11 @@ class CLCompositeLoss(nn.Module):
     ``L = w_h * L_h + w_o * (L_oy + L_ox)`` where
 
     - ``L_h`` (eq. 4) is the MSE between predicted and target heatmaps of each
-      keypoint (mean over cells), averaged over keypoints;
+      keypoint (mean over cells), averaged over keypoints: MMPose's
+      ``KeypointMSELoss(use_target_weight=True)``;
     - ``L_oy``, ``L_ox`` (eq. 5) are the SmoothL1 losses on the y and x offset
       maps, averaged over the cells of the region ``Omega_k`` of keypoint
-      ``k``, then over keypoints.
+      ``k``, then over keypoints (:func:`region_smooth_l1`).
 
     The region ``Omega_k`` (no gradient flows through its choice):
 
@@ -66,15 +101,18 @@ class CLCompositeLoss(nn.Module):
       so this region is often empty and the offsets get no training
       (see ``docs/loss_region.md``).
     - ``'gt'``: cells where the target heatmap ``>= tau``, i.e. the cells
-      within ``sigma * sqrt(2 ln(1 / tau))`` pixels of the keypoint.
+      within ``sigma * sqrt(2 ln(1 / tau))`` pixels of the keypoint (16.2 px
+      for sigma 16, tau 0.6).
     - ``'union'``: either of the two; it contains the paper's region, so every
-      cell that votes at test time is trained, and it is never empty for a
-      keypoint inside the crop. This is the default.
+      cell that votes at test time is trained. This is the default. It is
+      empty only where the target region is empty and the prediction stays
+      below ``tau``: at stride 32, a keypoint can lie 22.6 px from its
+      nearest cell centre, beyond the 16.2 px of the target region.
 
-    Averaging follows MMPose's ``KeypointMSELoss(use_target_weight=True)``:
-    every term is weighted by the keypoint weight and divided by ``B * K``, so
-    keypoints with weight 0 contribute nothing. A keypoint with an empty
-    region contributes 0 to the offset loss (never NaN).
+    Every term is weighted by the keypoint weight and divided by ``B * K``, so
+    keypoints with weight 0 contribute nothing; a keypoint with an empty
+    region contributes 0 to the offset loss (never NaN). The loss is computed
+    in float32, so fp16 (AMP) maps stay finite.
 
     Note:
         - batch size: B
@@ -84,7 +122,8 @@ class CLCompositeLoss(nn.Module):
     Args:
         heatmap_weight (float): ``w_h``. Defaults to 0.5.
         offset_weight (float): ``w_o``. Defaults to 2.0.
-        tau (float): Region threshold in ``(0, 1]``. Defaults to 0.6.
+        tau (float): Region threshold in ``(0, 1]``; a CL head passes its
+            decoder's. Defaults to 0.6.
         region (str): ``'pred'``, ``'gt'`` or ``'union'``.
             Defaults to ``'union'``.
         beta (float): SmoothL1 transition point, in cells. Defaults to 1.0.
@@ -107,6 +146,8 @@ class CLCompositeLoss(nn.Module):
                 f'{name}: region must be one of {REGIONS}, got {region!r}')
         if not beta > 0:
             raise ValueError(f'{name}: beta must be > 0, got {beta!r}')
+        self.heatmap_loss = KeypointMSELoss(
+            use_target_weight=True, loss_weight=heatmap_weight)
         self.heatmap_weight = float(heatmap_weight)
         self.offset_weight = float(offset_weight)
         self.tau = float(tau)
@@ -149,30 +190,17 @@ class CLCompositeLoss(nn.Module):
             dict: ``loss_heatmap`` (``w_h * L_h``) and ``loss_offset``
             (``w_o * (L_oy + L_ox)``), scalar tensors in float32.
         """
-        B, K, pred_heatmaps, pred_offsets, gt_heatmaps, gt_offsets, \
-            keypoint_weights = check_loss_inputs(
-                self, pred_heatmaps, pred_offsets, gt_heatmaps, gt_offsets,
-                keypoint_weights)
-
-        # eq. (4): per-keypoint MSE over cells, averaged over keypoints
-        mse = (pred_heatmaps - gt_heatmaps).pow(2).mean(dim=(2, 3))  # (B, K)
-        loss_heatmap = (mse * keypoint_weights).sum() / (B * K)
-
-        # eq. (5): SmoothL1 averaged over Omega_k, then over keypoints
-        region = self.offset_region(pred_heatmaps, gt_heatmaps)  # (B, K, H, W)
-        region2 = torch.cat([region, region], dim=1)  # (B, 2K, H, W)
-        sl1 = F.smooth_l1_loss(
-            pred_offsets, gt_offsets, reduction='none', beta=self.beta)
-        # torch.where, not a product: a non-finite prediction outside the
-        # region must not leak into the loss
-        sl1 = torch.where(region2, sl1, torch.zeros_like(sl1))
-        n_cells = region2.sum(dim=(2, 3)).clamp(min=1)  # (B, 2K)
-        per_kpt = sl1.sum(dim=(2, 3)) / n_cells  # (B, 2K): y then x
-        w2 = torch.cat([keypoint_weights, keypoint_weights], dim=1)
-        loss_offset = (per_kpt * w2).sum() / (B * K)  # = L_oy + L_ox
-
+        check_cl_maps(self, pred_heatmaps, pred_offsets, gt_heatmaps,
+                      gt_offsets)
+        pred_heatmaps, gt_heatmaps = pred_heatmaps.float(), gt_heatmaps.float()
+        weights = float_weights(pred_heatmaps, keypoint_weights)
+        region = self.offset_region(pred_heatmaps, gt_heatmaps)
+        loss_offset = region_smooth_l1(pred_offsets.float(),
+                                       gt_offsets.float(), region, weights,
+                                       self.beta)
         return dict(
-            loss_heatmap=self.heatmap_weight * loss_heatmap,
+            loss_heatmap=self.heatmap_loss(pred_heatmaps, gt_heatmaps,
+                                           weights),
             loss_offset=self.offset_weight * loss_offset)
 
     def extra_repr(self) -> str:

@@ -6,7 +6,8 @@ import torch.nn.functional as F
 from mmpose.registry import MODELS
 from torch import Tensor, nn
 
-from .cl_composite_loss import check_loss_inputs, check_weights
+from .cl_composite_loss import (check_cl_maps, check_weights, float_weights,
+                                region_smooth_l1)
 
 
 @MODELS.register_module()
@@ -17,16 +18,19 @@ class GRMILoss(nn.Module):
     The heatmap is a binary classification per cell: positive when the cell
     centre lies within ``radius`` pixels of the keypoint (a disk), trained
     with a logistic loss on the predicted heatmap *logits*; the offsets are
-    trained with a Huber (SmoothL1) loss on the positive cells only. The disk
-    is derived from the target offsets (``S * ||offset|| <= radius``), so the
+    trained with a Huber (SmoothL1) loss on the positive cells only
+    (:func:`region_smooth_l1` with the disk as the region). The disk is
+    derived from the target offsets (``S * ||offset|| <= radius``), so the
     ordinary :class:`CLCodec` targets serve. Use it with
     ``CLHead(heatmap_act='sigmoid')`` so that decoding sees probabilities.
     The paper reports 93.7 PCK@0.2 on LSP with it, against 94.9.
 
     Args:
-        stride (int): The codec's stride S (pixels per cell).
-        radius (float): Disk radius in input pixels. Defaults to 16.0, the
-            radius inside which CL's Gaussian (sigma 16) reaches tau = 0.6.
+        stride (int): The codec's stride S (pixels per cell); a CL head
+            passes its decoder's.
+        radius (float): Disk radius in input pixels. Defaults to 16.0, about
+            the 16.17 px (``sigma * sqrt(2 ln(1 / tau))``) within which CL's
+            Gaussian (sigma 16) reaches tau = 0.6.
         heatmap_weight (float): Defaults to 4.0 (G-RMI's).
         offset_weight (float): Defaults to 1.0 (G-RMI's).
     """
@@ -63,22 +67,20 @@ class GRMILoss(nn.Module):
         Returns:
             dict: ``loss_heatmap`` and ``loss_offset`` (weighted), float32.
         """
-        B, K, logits, pred_offsets, _, gt_offsets, w = check_loss_inputs(
-            self, pred_heatmaps, pred_offsets, gt_heatmaps, gt_offsets,
-            keypoint_weights)
-
+        check_cl_maps(self, pred_heatmaps, pred_offsets, gt_heatmaps,
+                      gt_offsets)
+        B, K = pred_heatmaps.shape[:2]
+        w = float_weights(pred_heatmaps, keypoint_weights)
+        gt_offsets = gt_offsets.float()
         dist = self.stride * torch.hypot(gt_offsets[:, :K],
                                          gt_offsets[:, K:])  # (B, K, H, W)
         disk = dist <= self.radius
         bce = F.binary_cross_entropy_with_logits(
-            logits, disk.float(), reduction='none').mean(dim=(2, 3))
+            pred_heatmaps.float(), disk.float(),
+            reduction='none').mean(dim=(2, 3))  # (B, K)
         loss_heatmap = (bce * w).sum() / (B * K)
-
-        disk2 = torch.cat([disk, disk], dim=1)  # (B, 2K, H, W)
-        huber = F.smooth_l1_loss(pred_offsets, gt_offsets, reduction='none')
-        huber = torch.where(disk2, huber, torch.zeros_like(huber))
-        per_kpt = huber.sum(dim=(2, 3)) / disk2.sum(dim=(2, 3)).clamp(min=1)
-        loss_offset = (per_kpt * torch.cat([w, w], 1)).sum() / (B * K)
+        loss_offset = region_smooth_l1(pred_offsets.float(), gt_offsets, disk,
+                                       w)
         return dict(
             loss_heatmap=self.heatmap_weight * loss_heatmap,
             loss_offset=self.offset_weight * loss_offset)

@@ -179,3 +179,19 @@ def test_sigmoid_heatmaps_for_logit_losses():
     assert {'loss_heatmap', 'loss_offset', 'acc_pose'} <= set(losses)
     with pytest.raises(ValueError, match='heatmap_act'):
         make_head(heatmap_act='softmax')
+
+
+def test_the_loss_gets_the_decoders_tau_and_stride_unless_it_sets_them():
+    codec = dict(type='CLCodec', input_size=INPUT_SIZE, stride=16, tau=0.5)
+
+    def loss_of(**loss):
+        return CLHead(in_channels=64, num_keypoints=K, decoder=codec,
+                      loss=loss).loss_module
+
+    assert loss_of(type='CLCompositeLoss').tau == 0.5
+    assert loss_of(type='CLCompositeLoss', tau=0.7).tau == 0.7
+    assert loss_of(type='GRMILoss').stride == 16
+    assert loss_of(type='GRMILoss', stride=8).stride == 8
+    loss_of(type='CLPeakOffsetLoss')  # takes neither: nothing is added
+    # without a decoder the loss keeps its own default
+    assert CLHead(in_channels=64, num_keypoints=K).loss_module.tau == 0.6

@@ -28,3 +28,15 @@ def test_stride_mismatch_is_a_build_time_error():
 def test_channel_mismatch_is_a_build_time_error():
     with pytest.raises(ValueError, match=r'in_channels \(1024\).*\(256\)'):
         MODELS.build(model_cfg(in_channels=1024))
+
+
+def test_a_multi_stage_head_takes_num_keypoints_from_the_backbone():
+    cfg = dict(
+        type='CLPoseEstimator',
+        backbone=dict(type='CLNetHourglass', num_keypoints=5, num_stacks=2,
+                      channels=16),
+        head=dict(type='CLMultiStageHead',
+                  decoder=dict(type='CLCodec', input_size=(64, 64))))
+    model = MODELS.build(cfg)
+    assert model.head.num_keypoints == 5
+    assert model.head.in_channels == model.backbone.out_channels == 15

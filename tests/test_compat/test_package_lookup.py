@@ -10,9 +10,8 @@ from pathlib import Path
 import mmengine.utils.package_utils as mmengine_lookup
 import pytest
 
-from mmpose_cl.utils import package_lookup
-from mmpose_cl.utils.package_lookup import (get_installed_path, is_installed,
-                                            patch_mmengine_package_lookup)
+from mmpose_cl.compat import package_lookup
+from mmpose_cl.compat.package_lookup import get_installed_path, is_installed
 
 ROOT = Path(__file__).parents[2]
 OPENCV = next(name for name in ('opencv-python', 'opencv-python-headless')
@@ -37,7 +36,7 @@ def test_a_missing_package():
 
 
 def test_mmengine_is_left_alone_where_pkg_resources_is_installed():
-    assert patch_mmengine_package_lookup() is False
+    assert package_lookup.apply() is False
     assert mmengine_lookup.is_installed is not package_lookup.is_installed
     assert mmengine_lookup.get_installed_path.__module__ == (
         'mmengine.utils.package_utils')
@@ -61,14 +60,14 @@ def test_without_pkg_resources_mmpose_cl_and_mmpose_configs_work():
     result = run_without_pkg_resources(
         'import mmpose_cl, mmpose.apis\n'
         'import mmengine.config.config as cc\n'
-        'from mmpose_cl.utils import package_lookup\n'
+        'from mmpose_cl.compat import package_lookup\n'
         'assert cc.get_installed_path is package_lookup.get_installed_path\n'
         'from mmengine.config import Config\n'
-        'from mmpose_cl.utils.config_walk import load_config\n'
+        'from mmengine.hub import get_config\n'
         'cfg = Config.fromfile("configs/clnet_r50_coco_256x192.py")\n'
         'print(cfg.default_scope, cfg.model.head.type)\n'
-        'base = load_config("mmpose::body_2d_keypoint/topdown_heatmap/coco/"\n'
-        '                   "td-hm_res50_8xb64-210e_coco-256x192.py")\n'
+        'base = get_config("mmpose::body_2d_keypoint/topdown_heatmap/coco/"\n'
+        '                  "td-hm_res50_8xb64-210e_coco-256x192.py")\n'
         'print(base.model.backbone.type, base.model.backbone.depth)\n')
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.split() == ['mmpose', 'CLHead', 'ResNet', '50']

@@ -1,19 +1,21 @@
 # Copyright (c) mmpose-cl contributors. All rights reserved.
-"""Let MMEngine find installed packages where ``pkg_resources`` is gone.
+"""MMEngine finds installed packages where ``pkg_resources`` is gone.
 
-MMEngine 0.10.7 answers "is this package installed, and where?" with
-``pkg_resources``: for ``mmpose::`` configs (``_base_`` of our configs,
-``mmpose::body_2d_keypoint/...`` in the tools) and in ``mmpose.apis`` at
-import. setuptools removed ``pkg_resources`` in 82, and a Python 3.12 venv has
+Upstream defect: MMEngine 0.10.7 answers "is this package installed, and
+where?" with ``pkg_resources``: for ``mmpose::`` configs (``_base_`` of our
+configs, ``mmpose::body_2d_keypoint/...`` in the tools) and in
+``mmpose.apis`` at import. setuptools removed ``pkg_resources`` in 82, and a Python 3.12 venv has
 no setuptools at all, so there ``import mmpose_cl`` failed with ``No module
 named 'pkg_resources'`` from deep inside MMPose.
 
-Where ``pkg_resources`` is not installed, :func:`patch_mmengine_package_lookup`
+Work-around: where ``pkg_resources`` is not installed, :func:`apply`
 replaces MMEngine's ``is_installed`` and ``get_installed_path`` (and the names
 bound to them in ``mmengine.utils``, ``mmengine.config.config`` and
 ``mmengine.hub.hub``) with the same lookups done by ``importlib``. Where it is
-installed, nothing changes (nor is it imported here). It must run before
-``mmpose.apis`` is imported.
+installed, nothing changes (nor is it imported here): a no-op with
+setuptools < 82. It must run before ``mmpose.apis`` is imported, so
+:func:`mmpose_cl.compat.apply` runs it first. It becomes unnecessary once
+MMEngine no longer needs ``pkg_resources``.
 """
 import importlib.metadata
 import importlib.util
@@ -60,7 +62,7 @@ def get_installed_path(package: str) -> str:
     return osp.dirname(spec.origin)
 
 
-def patch_mmengine_package_lookup() -> bool:
+def apply() -> bool:
     """Swap MMEngine's package lookups for :func:`is_installed` and
     :func:`get_installed_path` if ``pkg_resources`` is missing.
 
