@@ -33,54 +33,28 @@ from typing import Any, List
 
 import cv2
 import numpy as np
-
-#: dtypes MMPose's ``LoadImage`` produces: uint8, or float32 ``to_float32``
-IMAGE_DTYPES = (np.uint8, np.float32, np.float64)
-
+from clpose.checks import check_bboxes, check_image, describe
 
 def _is_remote(path: str) -> bool:
     return '://' in path
 
 
 def _describe(input: Any, index: int) -> str:
-    if isinstance(input, str):
-        return f'input {index} {input!r}'
-    if isinstance(input, np.ndarray):
-        return f'input {index} (array {input.dtype} {input.shape})'
-    return f'input {index} ({type(input).__name__})'
+    return describe(input, f'input {index}')
 
 
 def check_image_array(img: np.ndarray, index: int = 0) -> None:
-    """Check an image array as the top-down pipeline needs it.
-
-    Args:
-        img (np.ndarray): (H, W, 3) BGR or (H, W, 4) BGRA (alpha ignored),
-            uint8, float32 or float64 (finite), H, W >= 1.
-        index (int): position of the image in the inputs, for the message.
+    """Check an image array as the top-down pipeline needs it: the check of
+    the ``clpose`` runtime (:func:`clpose.checks.check_image`), naming the
+    input by its position ``index``.
 
     Raises:
-        TypeError: not an array, or another dtype.
-        ValueError: another shape, an empty image or non-finite values.
+        TypeError: not an array, or another dtype than uint8, float32 or
+            float64.
+        ValueError: not (H, W, 3) BGR or (H, W, 4) BGRA, an empty image or
+            non-finite values.
     """
-    what = _describe(img, index)
-    if not isinstance(img, np.ndarray):
-        raise TypeError(f'{what}: expected an image array (H, W, 3)')
-    if img.dtype not in IMAGE_DTYPES:
-        raise TypeError(
-            f'{what}: image dtype must be one of '
-            f'{[np.dtype(d).name for d in IMAGE_DTYPES]} (BGR pixel values '
-            'in 0..255), got ' + img.dtype.name)
-    if img.size == 0:
-        raise ValueError(f'{what}: the image is empty')
-    if img.ndim == 2 or (img.ndim == 3 and img.shape[2] == 1):
-        raise ValueError(
-            f'{what}: a grayscale array; the model needs (H, W, 3) BGR, e.g. '
-            'cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)')
-    if img.ndim != 3 or img.shape[2] not in (3, 4):
-        raise ValueError(f'{what}: expected an image of shape (H, W, 3) '
-                         'BGR or (H, W, 4) BGRA')
-    if img.dtype != np.uint8 and not np.isfinite(img).all():
-        raise ValueError(f'{what}: the image holds NaN or infinite values')
+    check_image(img, _describe(img, index))
 
 
 def check_image_file(path: str, index: int = 0) -> None:
@@ -125,7 +99,8 @@ def check_image_input(input: Any, index: int = 0) -> None:
 
 def parse_bboxes(bboxes: Any, input: Any = None,
                  index: int = 0) -> np.ndarray:
-    """Check and parse the explicit person boxes of one image.
+    """Check and parse the explicit person boxes of one image
+    (:func:`clpose.checks.check_bboxes`).
 
     Args:
         bboxes: (N, 4) ``x1, y1, x2, y2`` or (N, 5) with a score, in image
@@ -142,25 +117,7 @@ def parse_bboxes(bboxes: Any, input: Any = None,
             with ``x2 <= x1`` or ``y2 <= y1`` (zero area, or given as
             ``x, y, w, h``). Boxes outside the image are allowed.
     """
-    what = _describe(input, index)
-    try:
-        boxes = np.asarray(bboxes, dtype=np.float64)
-    except (TypeError, ValueError) as e:
-        raise ValueError(f'{what}: bboxes must be numbers [[x1, y1, x2, y2'
-                         f'(, score)], ...], got {bboxes!r:.200}') from e
-    if boxes.ndim == 1:
-        boxes = boxes[None]
-    if boxes.ndim != 2 or boxes.shape[1] not in (4, 5):
-        raise ValueError(f'{what}: bboxes must be [[x1, y1, x2, y2(, score)]'
-                         f', ...], got shape {boxes.shape}')
-    for box in boxes:
-        if not np.isfinite(box).all():
-            raise ValueError(f'{what}: bbox {box.tolist()} is not finite')
-        if box[2] <= box[0] or box[3] <= box[1]:
-            raise ValueError(
-                f'{what}: bbox {box.tolist()} has zero or negative width or '
-                'height; boxes are [x1, y1, x2, y2] with x2 > x1 and y2 > y1 '
-                '(not [x, y, w, h])')
+    boxes = check_bboxes(bboxes, _describe(input, index))
     if boxes.shape[1] == 4:
         boxes = np.concatenate([boxes, np.ones((len(boxes), 1))], axis=1)
     return boxes.astype(np.float32)
