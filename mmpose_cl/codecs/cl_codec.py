@@ -12,7 +12,6 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from mmpose.codecs.base import BaseKeypointCodec
 from mmpose.registry import KEYPOINT_CODECS
 from torch import Tensor
@@ -109,9 +108,6 @@ class CLCodec(BaseKeypointCodec):
         self.tau = float(tau)
         self.heatmap_size = (self.input_size[0] // self.stride,
                              self.input_size[1] // self.stride)
-        # the largest float32 below tau (see decode_torch)
-        self._below_tau = float(
-            np.nextafter(np.float32(self.tau), np.float32(-np.inf)))
 
     # ------------------------------------------------------------- geometry
     def cell_centers(self) -> Tuple[np.ndarray, np.ndarray]:
@@ -219,9 +215,12 @@ class CLCodec(BaseKeypointCodec):
         For each keypoint, every cell with ``H >= tau`` votes its centre
         (eq. 2) plus ``S`` times its offsets, weighted by ``H``; when no cell
         reaches ``tau``, the argmax cell votes alone. Cells whose activation
-        or offsets are not finite never vote. There is no data-dependent
-        Python branch (the fallbacks are ``torch.where``), so the function
-        traces into an ONNX graph as plain operators.
+        or offsets are not finite never vote (nor count for the score); a
+        keypoint with no finite cell is put at the crop centre with score 0.
+        There is no data-dependent Python branch: the fallbacks are
+        ``torch.where``, and the keypoints with a non-finite cell (usually
+        none) are voted again from their masked maps, gathered by index; so
+        the function traces into an ONNX graph as plain operators.
 
         Args:
             heatmaps (Tensor): Sparse heatmaps in shape (B, K, H, W).
@@ -231,42 +230,27 @@ class CLCodec(BaseKeypointCodec):
             tuple:
             - keypoints (Tensor): shape (B, K, 2), x-y in input pixels
             - scores (Tensor): shape (B, K), the maximum finite activation
-              (0 for a keypoint with no finite cell, put at the crop centre)
         """
         self._check_maps(heatmaps.shape[1:], offsets.shape[1:])
         B, K, H, W = heatmaps.shape
-        S = self.stride
         hm = heatmaps.detach().float().reshape(B, K, H * W)
         off = offsets.detach().float().reshape(B, 2, K, H * W)
-        cx, cy = (torch.as_tensor(c, dtype=torch.float32, device=hm.device)
-                  for c in self.cell_centers())
-        cx = cx.repeat(H)  # (H*W,) row-major
-        cy = cy.repeat_interleave(W)
+        x, y, scores = self._vote(hm, off[:, 0], off[:, 1])  # (B, K) each
 
-        # A cell votes only if its activation and both offsets are finite.
-        # hm + 0 * (off_y + off_x) is NaN where any of the three is not;
-        # such cells (and +-inf activations) get activation -inf, offsets 0.
-        hm = torch.add(hm, off.sum(1), alpha=0)  # (B, K, H*W)
-        hm = torch.nan_to_num(
-            hm, nan=-math.inf, posinf=-math.inf, neginf=-math.inf)
-        off = torch.nan_to_num(off, nan=0., posinf=0., neginf=0.)
-        off_y, off_x = off[:, 0], off[:, 1]  # (B, K, H*W) each, cells
+        # keypoints with a non-finite activation or offset (a non-finite sum
+        # of their maps): vote again without those cells
+        finite = (hm.sum(-1) + off.sum((1, 3))).isfinite()  # (B, K)
+        b, k = (~finite).nonzero(as_tuple=True)
+        hm_bad, off_bad = hm[b, k], off[b, :, k]  # (n, H*W), (n, 2, H*W)
+        # hm + 0 * (off_y + off_x) is NaN where any of the three is not
+        # finite: such cells get activation -inf and offsets 0
+        hm_bad = torch.nan_to_num(
+            torch.add(hm_bad, off_bad.sum(1), alpha=0),
+            nan=-math.inf, posinf=-math.inf, neginf=-math.inf)
+        off_bad = torch.nan_to_num(off_bad, nan=0., posinf=0., neginf=0.)
+        x[b, k], y[b, k], scores[b, k] = self._vote(hm_bad, off_bad[:, 0],
+                                                   off_bad[:, 1])
 
-        # the cells >= tau vote centre + S * offset, weighted by activation:
-        # sum_c w_c (centre_c + S * offset_c) / sum_c w_c, as one
-        # matrix-vector and one row-wise dot product per axis. F.threshold
-        # keeps values > its threshold: for float32, "> the float below tau"
-        # is ">= tau".
-        weights = F.threshold(hm, self._below_tau, 0.)  # (B, K, H*W)
-        total = weights.sum(-1)  # (B, K)
-        x = (weights @ cx + S * torch.linalg.vecdot(weights, off_x)) / total
-        y = (weights @ cy + S * torch.linalg.vecdot(weights, off_y)) / total
-        # no cell reaches tau: the argmax cell votes alone
-        scores, cell = hm.max(-1)  # (B, K)
-        alone_x = cx[cell] + S * off_x.gather(-1, cell[..., None])[..., 0]
-        alone_y = cy[cell] + S * off_y.gather(-1, cell[..., None])[..., 0]
-        x = torch.where(total > 0, x, alone_x)
-        y = torch.where(total > 0, y, alone_y)
         # no finite cell (or votes that overflow): the crop centre, score 0
         ok = (scores > -math.inf) & x.isfinite() & y.isfinite()
         w, h = self.input_size
@@ -274,6 +258,34 @@ class CLCodec(BaseKeypointCodec):
         y = torch.where(ok, y, (h - 1) / 2)
         scores = torch.where(ok, scores, 0.)
         return torch.stack([x, y], dim=-1), scores
+
+    def _vote(self, hm: Tensor, off_y: Tensor,
+              off_x: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+        """Section 3.4 on rows of cells: activations ``hm`` and offsets
+        ``off_y``, ``off_x`` (cells) of shape (..., H*W), row-major cells.
+
+        Returns:
+            tuple: x, y (input pixels) and the maximum activation, each of
+            shape (...).
+        """
+        H, W = self.heatmap_size[1], self.heatmap_size[0]
+        S = self.stride
+        cx, cy = (torch.as_tensor(c, dtype=torch.float32, device=hm.device)
+                  for c in self.cell_centers())
+        cx = cx.repeat(H)  # (H*W,) row-major
+        cy = cy.repeat_interleave(W)
+        # the cells >= tau vote centre + S * offset, weighted by activation:
+        # sum_c w_c (centre_c + S * offset_c) / sum_c w_c
+        weights = torch.where(hm >= self.tau, hm, 0.)  # (..., H*W)
+        total = weights.sum(-1)
+        x = (weights @ cx + S * (weights * off_x).sum(-1)) / total
+        y = (weights @ cy + S * (weights * off_y).sum(-1)) / total
+        # no cell reaches tau: the argmax cell votes alone
+        scores, cell = hm.max(-1)
+        alone_x = cx[cell] + S * off_x.gather(-1, cell[..., None])[..., 0]
+        alone_y = cy[cell] + S * off_y.gather(-1, cell[..., None])[..., 0]
+        return (torch.where(total > 0, x, alone_x),
+                torch.where(total > 0, y, alone_y), scores)
 
     def batch_decode(self, heatmaps: Tensor, offsets: Tensor
                      ) -> Tuple[List[np.ndarray], List[np.ndarray]]:
