@@ -11,7 +11,8 @@ from . import compat
 compat.apply()  # first: importing mmpose.apis may need its package lookup
 
 from .codecs import CLCodec
-from .datasets import CheckedCocoDataset, CheckedLoadImage, LspDataset
+from .datasets import (CheckedCocoDataset, CheckedLoadImage, LspDataset,
+                       RandomShearTopdownAffine)
 from .engine import CLDatasetCheckHook, NonFiniteLossHook
 from .evaluation import LspPCKAccuracy
 from .models import (BaseCLHead, CLCompositeLoss, CLHead, CLMultiStageHead,
@@ -24,6 +25,6 @@ __all__ = [
     'CLCodec', 'CLNetResNet', 'CLNetHourglass', 'BaseCLHead', 'CLHead',
     'CLMultiStageHead', 'flip_cl_maps', 'CLCompositeLoss', 'CLPeakOffsetLoss',
     'GRMILoss', 'CLPoseEstimator', 'LspDataset', 'CheckedCocoDataset',
-    'CheckedLoadImage', 'LspPCKAccuracy', 'CLDatasetCheckHook',
-    'NonFiniteLossHook', '__version__'
+    'CheckedLoadImage', 'RandomShearTopdownAffine', 'LspPCKAccuracy',
+    'CLDatasetCheckHook', 'NonFiniteLossHook', '__version__'
 ]

@@ -18,6 +18,7 @@ def test_every_public_component_is_registered():
         'LspPCKAccuracy': METRICS,
         'CheckedCocoDataset': DATASETS,
         'CheckedLoadImage': TRANSFORMS,
+        'RandomShearTopdownAffine': TRANSFORMS,
         'CLDatasetCheckHook': HOOKS,
         'NonFiniteLossHook': HOOKS,
     }

@@ -1,6 +1,9 @@
 # Copyright (c) mmpose-cl contributors. All rights reserved.
 from .checked_coco_dataset import CheckedCocoDataset
 from .lsp_dataset import LspDataset
-from .transforms import CheckedLoadImage
+from .transforms import CheckedLoadImage, RandomShearTopdownAffine
 
-__all__ = ['LspDataset', 'CheckedCocoDataset', 'CheckedLoadImage']
+__all__ = [
+    'LspDataset', 'CheckedCocoDataset', 'CheckedLoadImage',
+    'RandomShearTopdownAffine'
+]

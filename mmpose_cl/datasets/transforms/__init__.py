@@ -1,4 +1,5 @@
 # Copyright (c) mmpose-cl contributors. All rights reserved.
 from .checked_load_image import CheckedLoadImage
+from .random_shear_topdown_affine import RandomShearTopdownAffine
 
-__all__ = ['CheckedLoadImage']
+__all__ = ['CheckedLoadImage', 'RandomShearTopdownAffine']
