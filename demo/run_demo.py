@@ -17,42 +17,23 @@ Every run writes to a new folder (``work_dirs/demo_<time>`` unless
 """
 import argparse
 import json
-import os
 import os.path as osp
 import subprocess
 import sys
 import time
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', 'tools'))
+from tool_utils import (REPO, person_boxes, read_scalars,  # noqa: E402
+                        refuse_to_overwrite)
+
 CONFIG = osp.join(REPO, 'configs', 'demo', 'clnet_r18_coco-mini_256x192.py')
 COCO = osp.join(REPO, 'tests', 'data', 'coco')
+DETECTIONS = osp.join(COCO, 'test_coco_det_AP_H_56.json')  # MMDet's boxes
 
 
 def run(cmd):
     print('$', ' '.join(cmd), flush=True)
     subprocess.run(cmd, cwd=REPO, check=True)
-
-
-def person_boxes(image_path, score_thr=0.5):
-    """The bundled MMDet person boxes of one image, as x1, y1, x2, y2, score."""
-    with open(osp.join(COCO, 'test_coco_det_AP_H_56.json')) as f:
-        dets = json.load(f)
-    image_id = int(osp.splitext(osp.basename(image_path))[0])
-    return [[x, y, x + w, y + h, d['score']]
-            for d in dets if d['image_id'] == image_id
-            and d['score'] >= score_thr for x, y, w, h in [d['bbox']]]
-
-
-def loss_curve(work_dir):
-    """(first, last) logged total loss from MMEngine's scalars.json."""
-    for root, _, files in os.walk(work_dir):
-        if 'scalars.json' in files:
-            with open(osp.join(root, 'scalars.json')) as f:
-                losses = [json.loads(line)['loss'] for line in f
-                          if '"loss"' in line]
-            if losses:
-                return losses[0], losses[-1]
-    return None
 
 
 def main():
@@ -70,9 +51,11 @@ def main():
 
     work_dir = osp.abspath(args.work_dir or osp.join(
         REPO, 'work_dirs', time.strftime('demo_%Y%m%d_%H%M%S')))
-    if osp.exists(work_dir) and os.listdir(work_dir):
-        sys.exit(f'{work_dir} exists and is not empty: choose another '
-                 '--work-dir so that nothing in it is overwritten')
+    try:
+        refuse_to_overwrite(work_dir, hint='choose another --work-dir so '
+                            'that nothing in it is overwritten')
+    except FileExistsError as e:
+        sys.exit(str(e))
     py = sys.executable
     t0 = time.time()
 
@@ -95,12 +78,13 @@ def main():
     from mmpose.apis import MMPoseInferencer
 
     import mmpose_cl  # noqa: F401
+    boxes = person_boxes(DETECTIONS, args.image)
     inferencer = MMPoseInferencer(
         pose2d=CONFIG, pose2d_weights=checkpoint, device='cpu',
         det_model='whole_image')
     vis_dir = osp.join(work_dir, 'vis')
     result = next(inferencer(
-        args.image, bboxes=[person_boxes(args.image)], out_dir=vis_dir,
+        args.image, bboxes=[boxes], out_dir=vis_dir,
         radius=4, thickness=2, kpt_thr=args.kpt_thr))
     people = len(result['predictions'][0])
 
@@ -110,17 +94,16 @@ def main():
 
     from mmpose_cl.visualization import draw_people_votes
     model = init_model(CONFIG, checkpoint, device='cpu')
-    boxes = [b[:4] for b in person_boxes(args.image)]
     votes_png = osp.join(vis_dir, 'cl_votes_' + osp.splitext(
         osp.basename(args.image))[0] + '.png')
     cv2.imwrite(votes_png,
-                draw_people_votes(model, cv2.imread(args.image), boxes))
+                draw_people_votes(model, cv2.imread(args.image), boxes[:, :4]))
 
-    curve = loss_curve(work_dir)
+    losses = [r['loss'] for r in read_scalars(work_dir)[0]]
     print('\n==== mmpose-cl demo done in {:.0f} s (training {:.0f} s) ===='
           .format(time.time() - t0, t_train))
-    if curve:
-        print(f'training loss      : {curve[0]:.4f} -> {curve[1]:.4f}')
+    if losses:
+        print(f'training loss      : {losses[0]:.4f} -> {losses[-1]:.4f}')
     print(f"COCO AP (12 people): {metrics['coco/AP']:.3f}   "
           f"AP50: {metrics['coco/AP .5']:.3f}   AR: {metrics['coco/AR']:.3f}")
     print(f'work dir           : {work_dir}')

@@ -1,10 +1,14 @@
+import importlib.util
 import os
 import os.path as osp
+import sys
 
 import pytest
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DATA_ROOT = osp.join(REPO_ROOT, 'tests', 'data')
+# the helpers the tools share (tools/tool_utils.py), as the tools import them
+sys.path.insert(0, osp.join(REPO_ROOT, 'tools'))
 
 # keep the 2-core CI machine responsive: one intra-op thread per test process
 os.environ.setdefault('OMP_NUM_THREADS', '2')
@@ -24,6 +28,23 @@ def one_thread():
 @pytest.fixture(scope='session')
 def repo_root() -> str:
     return REPO_ROOT
+
+
+@pytest.fixture(scope='session')
+def load_script():
+    """Import a script of ``tools/`` (not in a package) as a module named
+    after the file: ``load_script('tools/analysis/benchmark.py')``; paths
+    are relative to the repository."""
+
+    def load(path: str):
+        path = osp.join(REPO_ROOT, path)
+        name = osp.splitext(osp.basename(path))[0]
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load
 
 
 @pytest.fixture(scope='session')

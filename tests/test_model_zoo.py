@@ -6,7 +6,7 @@ import re
 
 import yaml
 
-from mmpose_cl.utils.complexity import model_complexity
+from tool_utils import model_complexity  # tools/, on the path in conftest
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 

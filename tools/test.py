@@ -14,9 +14,8 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 import mmpose_cl  # noqa: F401  (registers CLNet, allows MMEngine checkpoints)
-from mmpose_cl.utils.mmpose_tools import load_mmpose_tool
-from mmpose_cl.utils.runtime import (check_checkpoint_matches,
-                                     use_gloo_without_cuda)
+from tool_utils import (check_checkpoint_matches, load_mmpose_tool,
+                        use_gloo_without_cuda)
 
 
 class SaveMetricHook(Hook):

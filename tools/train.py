@@ -13,9 +13,8 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 import mmpose_cl  # noqa: F401  (registers CLNet, allows MMEngine checkpoints)
-from mmpose_cl.utils.mmpose_tools import load_mmpose_tool
-from mmpose_cl.utils.runtime import (refuse_to_overwrite_checkpoints,
-                                     use_gloo_without_cuda)
+from tool_utils import (load_mmpose_tool, refuse_to_overwrite_checkpoints,
+                        use_gloo_without_cuda)
 
 
 def main():

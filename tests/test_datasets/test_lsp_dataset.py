@@ -10,16 +10,10 @@ from PIL import Image
 from scipy.io import savemat
 
 from mmpose_cl.datasets.lsp_dataset import LSP_METAINFO_FILE, LspDataset
-from mmpose_cl.utils.mmpose_tools import load_script
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 # right <-> left for ankles, knees, hips, wrists, elbows, shoulders
 LSP_FLIP_INDICES = [5, 4, 3, 2, 1, 0, 11, 10, 9, 8, 7, 6, 12, 13]
-
-
-def load_converter():
-    return load_script(
-        osp.join(REPO, 'tools', 'dataset_converters', 'lsp2coco.py'))
 
 
 def test_registered():
@@ -72,7 +66,7 @@ def test_sigmas_are_cocos_for_shared_joints():
 
 
 @pytest.fixture
-def converted(tmp_path):
+def converted(tmp_path, load_script):
     """2 LSP images (1 train, 1 test) and 2 LSP-extended ones, as jpgs."""
     rng = np.random.default_rng(0)
     lsp = np.stack([
@@ -98,7 +92,7 @@ def converted(tmp_path):
         for i in range(2):
             Image.new('RGB', size, (i * 100, 50, 0)).save(
                 tmp_path / name / 'images' / pattern.format(i + 1))
-    paths = load_converter().convert(
+    paths = load_script('tools/dataset_converters/lsp2coco.py').convert(
         str(tmp_path / 'lsp_dataset'),
         str(tmp_path / 'ann'),
         lspet_dir=str(tmp_path / 'lspet_dataset'),

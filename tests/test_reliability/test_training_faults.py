@@ -142,7 +142,7 @@ def test_matching_checkpoint_passes_the_check(demo_checkpoint, repo_root):
     from mmengine.registry import init_default_scope
     from mmpose.registry import MODELS
 
-    from mmpose_cl.utils.runtime import check_checkpoint_matches
+    from tool_utils import check_checkpoint_matches
     init_default_scope('mmpose')
     cfg = Config.fromfile(osp.join(repo_root, CONFIG))
     check_checkpoint_matches(MODELS.build(cfg.model), demo_checkpoint)

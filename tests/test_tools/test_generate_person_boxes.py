@@ -1,7 +1,8 @@
 """tools/misc/generate_person_boxes.py: the box selection on hand-made
-detections, the image list and its errors, then the whole tool as a
-subprocess on the 4 bundled COCO images with a random-weight MMDet RTMDet-tiny
-(tests/data/mmdet/), and MMPose's tools/test.py testing on its output."""
+detections, the image list of a pose config's test dataset and its errors,
+then the whole tool as a subprocess on the 4 bundled COCO images with a
+random-weight MMDet RTMDet-tiny (tests/data/mmdet/), and MMPose's
+tools/test.py testing on its output."""
 import json
 import os.path as osp
 import subprocess
@@ -10,8 +11,6 @@ import sys
 import numpy as np
 import pytest
 import torch
-
-from mmpose_cl.utils.mmpose_tools import load_script
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(REPO, 'tools', 'misc', 'generate_person_boxes.py')
@@ -23,7 +22,18 @@ COCO_IDS = {785: '000000000785.jpg', 40083: '000000040083.jpg',
 MAX_PER_IMG = 5  # the fixture detector's test_cfg.max_per_img
 
 
-tool = load_script(TOOL)
+@pytest.fixture(scope='module')
+def tool(load_script):
+    return load_script('tools/misc/generate_person_boxes.py')
+
+
+def pose_options(coco_root, **dataset):
+    """--pose-cfg-options that point the demo config's test dataset at the
+    bundled images from any working directory."""
+    options = {'test_dataloader.dataset.data_root': coco_root}
+    options.update({f'test_dataloader.dataset.{k}': v
+                    for k, v in dataset.items()})
+    return options
 
 
 def run(*args):
@@ -35,7 +45,7 @@ def run(*args):
 
 # ---- box selection: hand-made detections ----------------------------------
 
-def test_select_keeps_the_person_class_above_the_threshold_best_first():
+def test_select_keeps_the_person_class_above_the_threshold_best_first(tool):
     bboxes = np.array([[0, 0, 10, 20],     # person, 0.5
                        [5, 5, 15, 25],     # person, 0.9
                        [0, 0, 10, 10],     # class 3
@@ -56,7 +66,7 @@ def test_select_keeps_the_person_class_above_the_threshold_best_first():
     np.testing.assert_array_equal(boxes, bboxes[[2]])
 
 
-def test_select_nms_removes_the_weaker_of_two_overlapping_boxes():
+def test_select_nms_removes_the_weaker_of_two_overlapping_boxes(tool):
     # IoU of the first two = 90 / 110 = 0.818; the third does not overlap
     bboxes = np.array([[0, 0, 10, 10], [0, 1, 10, 11], [20, 20, 30, 30]],
                       dtype=np.float32)
@@ -72,7 +82,7 @@ def test_select_nms_removes_the_weaker_of_two_overlapping_boxes():
     assert len(kept) == 3  # no extra NMS by default
 
 
-def test_coco_results_are_xywh_with_the_person_category():
+def test_coco_results_are_xywh_with_the_person_category(tool):
     results = tool.to_coco_results(
         785, np.array([[10., 20., 40., 100.]]), np.array([0.25]))
     assert results == [dict(image_id=785, category_id=1,
@@ -82,60 +92,66 @@ def test_coco_results_are_xywh_with_the_person_category():
 
 # ---- image list -----------------------------------------------------------
 
-def test_images_and_ids_from_the_annotation_file(coco_root):
-    pairs = tool.list_images(coco_root,
-                             osp.join(coco_root, 'test_coco.json'))
-    assert pairs == [(i, osp.join(coco_root, name))
-                     for i, name in COCO_IDS.items()]
+def test_images_and_ids_from_the_test_dataset(tool, coco_root):
+    pairs = tool.list_images(POSE_CONFIG, pose_options(coco_root))
+    assert sorted(pairs) == sorted(
+        (i, osp.join(coco_root, name)) for i, name in COCO_IDS.items())
 
 
-def test_images_and_ids_from_the_file_stems(coco_root):
-    pairs = tool.list_images(coco_root)
-    assert dict(pairs) == {i: osp.join(coco_root, name)
-                           for i, name in COCO_IDS.items()}
+def write_annotations(path, images):
+    """A COCO keypoint file listing ``images`` (id, file_name), one person
+    each: MMPose's CocoDataset reads it."""
+    person = dict(category_id=1, iscrowd=0, bbox=[1, 1, 10, 10], area=100,
+                  num_keypoints=1, keypoints=[5, 5, 2] + [0] * 48)
+    path.write_text(json.dumps(dict(
+        images=[dict(id=i, file_name=name, width=640, height=480)
+                for i, name in images],
+        annotations=[dict(person, id=n + 1, image_id=i)
+                     for n, (i, _) in enumerate(images)],
+        categories=[dict(id=1, name='person')])))
+    return str(path)
 
 
-def test_image_list_errors(tmp_path, coco_root):
-    with pytest.raises(FileNotFoundError, match='image folder not found'):
-        tool.list_images(str(tmp_path / 'nope'))
-    with pytest.raises(FileNotFoundError, match='annotation file not found'):
-        tool.list_images(coco_root, str(tmp_path / 'nope.json'))
-    with pytest.raises(ValueError, match='no images found'):
-        tool.list_images(str(tmp_path))
-    (tmp_path / '12.jpg').write_bytes(b'')
-    (tmp_path / 'frame_a.jpg').write_bytes(b'')
-    with pytest.raises(ValueError, match="'frame_a' is not an integer.*"
-                       '--ann-file'):
-        tool.list_images(str(tmp_path))
-    ann = tmp_path / 'ann.json'
-    ann.write_text(json.dumps(
-        {'images': [{'id': 1, 'file_name': '12.jpg'},
-                    {'id': 2, 'file_name': 'missing.jpg'}]}))
+def test_image_list_errors(tool, tmp_path, coco_root):
+    with pytest.raises(FileNotFoundError, match='--pose-config: not found'):
+        tool.list_images(str(tmp_path / 'nope.py'))
+    with pytest.raises(FileNotFoundError,
+                       match="annotation file of .*_256x192.py's "
+                       'test_dataloader.dataset not found: .*nope.json'):
+        tool.list_images(POSE_CONFIG, pose_options(
+            coco_root, ann_file=str(tmp_path / 'nope.json')))
+    ann = write_annotations(tmp_path / 'ann.json',
+                            [(1, COCO_IDS[785]), (2, 'missing.jpg')])
     with pytest.raises(FileNotFoundError, match=r'1 of the 2 images.*'
                        'missing.jpg'):
-        tool.list_images(str(tmp_path), str(ann))
+        tool.list_images(POSE_CONFIG, pose_options(coco_root, ann_file=ann))
+    empty = write_annotations(tmp_path / 'empty.json', [])
+    with pytest.raises(ValueError,  # the config's CheckedCocoDataset says it
+                       match="no instance left in ann_file '.*empty.json'"):
+        tool.list_images(POSE_CONFIG, pose_options(coco_root,
+                                                   ann_file=empty))
 
 
 def test_missing_config_and_existing_output_fail_before_detecting(
-        tmp_path, coco_root):
+        tool, tmp_path, coco_root):
     out = tmp_path / 'boxes.json'
     with pytest.raises(FileNotFoundError,
                        match='detector config not found: .*nope.py'):
-        tool.generate_person_boxes(str(tmp_path / 'nope.py'), coco_root,
-                                   str(out))
+        tool.generate_person_boxes(str(tmp_path / 'nope.py'), POSE_CONFIG,
+                                   str(out),
+                                   pose_cfg_options=pose_options(coco_root))
     out.write_text('[]')
     with pytest.raises(FileExistsError, match='--overwrite'):
-        tool.generate_person_boxes(DET_CONFIG, coco_root, str(out))
+        tool.generate_person_boxes(DET_CONFIG, POSE_CONFIG, str(out))
     assert out.read_text() == '[]'
 
 
 # ---- the tool on the bundled images, then tools/test.py -------------------
 
 @pytest.fixture(scope='module')
-def boxes_file(tmp_path_factory, coco_root):
+def boxes_file(tmp_path_factory):
     out = str(tmp_path_factory.mktemp('boxes') / 'person_boxes.json')
-    proc = run(TOOL, DET_CONFIG, '--img-dir', coco_root, '--ann-file',
-               osp.join(coco_root, 'test_coco.json'), '--out', out,
+    proc = run(TOOL, DET_CONFIG, '--pose-config', POSE_CONFIG, '--out', out,
                '--score-thr', '0.0', '--nms-thr', '0.9')
     return out, proc.stdout + proc.stderr
 
@@ -167,15 +183,15 @@ def test_tool_writes_mmpose_bbox_file_format(boxes_file):
 
 
 def test_overwrite_and_images_restricted_to_the_annotation_file(
-        tmp_path, coco_root):
-    ann = tmp_path / 'one_image.json'
-    ann.write_text(json.dumps(
-        {'images': [{'id': 7, 'file_name': COCO_IDS[197388]}]}))
+        tool, tmp_path, coco_root):
+    ann = write_annotations(tmp_path / 'one_image.json',
+                            [(7, COCO_IDS[197388])])
     out = tmp_path / 'boxes.json'
     out.write_text('[]')
     torch.manual_seed(0)
     results = tool.generate_person_boxes(
-        DET_CONFIG, coco_root, str(out), ann_file=str(ann), overwrite=True)
+        DET_CONFIG, POSE_CONFIG, str(out), overwrite=True,
+        pose_cfg_options=pose_options(coco_root, ann_file=ann))
     assert 1 <= len(results) <= MAX_PER_IMG
     assert {det['image_id'] for det in results} == {7}  # the json's id
     with open(out) as f:

@@ -9,18 +9,17 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from mmpose_cl.utils.mmpose_tools import load_script
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TOOL = osp.join(REPO, 'tools', 'misc', 'generate_synthetic_poses.py')
+@pytest.fixture(scope='module')
+def gen(load_script):
+    return load_script('tools/misc/generate_synthetic_poses.py')
 
 
-gen = load_script(TOOL)
 ARGS = ['--num-train', '12', '--num-val', '4', '--img-size', '192', '160']
 
 
 @pytest.fixture(scope='module')
-def dataset(tmp_path_factory):
+def dataset(tmp_path_factory, gen):
     out = str(tmp_path_factory.mktemp('synthetic') / 'poses')
     gen.main([out, *ARGS])
     return out
@@ -82,7 +81,7 @@ def test_labels_follow_coco_conventions(dataset):
     assert seen == {0, 1, 2}, 'visible, hidden and unlabelled all occur'
 
 
-def test_left_and_right_follow_facing():
+def test_left_and_right_follow_facing(gen):
     """A figure facing the camera has its left on the image's right, seen
     along its torso (the cue that makes flip augmentation consistent); a
     figure seen from behind has it on the left, and no labelled face."""
@@ -101,7 +100,7 @@ def test_left_and_right_follow_facing():
                 0.25 * 200 * 1.0 + 1e-6
 
 
-def test_faces_seen_from_behind_are_not_labelled():
+def test_faces_seen_from_behind_are_not_labelled(gen):
     """Over many images: whenever the nose is unlabelled while both ears
     are labelled and inside the image, so are both eyes (a back view)."""
     backs = 0
@@ -116,7 +115,7 @@ def test_faces_seen_from_behind_are_not_labelled():
     assert backs > 0
 
 
-def test_same_seed_same_bytes_other_seed_other_data(tmp_path):
+def test_same_seed_same_bytes_other_seed_other_data(tmp_path, gen):
     a, b, c = (str(tmp_path / n) for n in 'abc')
     gen.main([a, *ARGS])
     gen.main([b, *ARGS])
@@ -165,7 +164,7 @@ def test_mmpose_reads_and_scores_it(dataset):
     assert results['coco/AP'] == pytest.approx(1.0)
 
 
-def test_refuses_a_folder_that_holds_files(tmp_path):
+def test_refuses_a_folder_that_holds_files(tmp_path, gen):
     out = tmp_path / 'poses'
     out.mkdir()
     (out / 'mine.txt').write_text('keep me')
@@ -185,7 +184,7 @@ def test_refuses_a_folder_that_holds_files(tmp_path):
     (['--max-overlap', '1.5'], '--max-overlap must be in [0, 1], got 1.5'),
     (['--seed', '-1'], 'argument --seed: must be >= 0, got -1'),
 ])
-def test_bad_arguments_are_named(tmp_path, capsys, args, message):
+def test_bad_arguments_are_named(tmp_path, capsys, gen, args, message):
     with pytest.raises(SystemExit):
         gen.main([str(tmp_path / 'x'), *args])
     assert message in capsys.readouterr().err

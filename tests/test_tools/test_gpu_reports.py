@@ -1,8 +1,10 @@
 # Copyright (c) mmpose-cl contributors. All rights reserved.
 """tools/analysis/gpu_reports.sh: the checks it makes before any work (the
 runs themselves need a GPU; their commands are tested on the CPU in
-test_benchmark.py, test_learning_comparison.py and test_e2e)."""
+test_benchmark_models.py, test_benchmark_codecs.py,
+test_learning_comparison.py and test_e2e)."""
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,12 +22,33 @@ def run(tmp_path, **env):
         capture_output=True, text=True, timeout=120)
 
 
-def test_an_unknown_step_is_named(tmp_path):
-    result = run(tmp_path, STEPS='benchmark learnin')
+@pytest.mark.parametrize('steps, unknown', [
+    ('models codecs learnin', 'learnin'),
+    ('benchmark learning', 'benchmark'),  # the old name of models + codecs
+])
+def test_an_unknown_step_is_named(tmp_path, steps, unknown):
+    result = run(tmp_path, STEPS=steps)
     assert result.returncode == 2
-    assert "unknown step 'learnin'" in result.stderr
+    assert f"unknown step '{unknown}'" in result.stderr
+    assert '(models, codecs, learning, amp)' in result.stderr
     assert not (tmp_path / 'out').exists()
     assert not (tmp_path / 'work').exists()
+
+
+def test_every_tool_it_runs_exists_with_the_options_it_passes():
+    """The script's tool commands name files that exist and options that
+    their parsers know (a renamed tool or option fails here, not after an
+    hour on a GPU)."""
+    script = SCRIPT.read_text()
+    root = SCRIPT.parents[2]
+    for tool in ('benchmark_models', 'benchmark_codecs',
+                 'learning_comparison'):
+        assert f'tools/analysis/{tool}.py' in script
+        source = (root / 'tools' / 'analysis' / f'{tool}.py').read_text()
+        command = script.split(f'tools/analysis/{tool}.py')[-1].split(
+            '\nfi')[0]
+        for option in re.findall(r'(--[a-z-]+)', command):
+            assert f"'{option}'" in source, (tool, option)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason='needs a machine '

@@ -6,9 +6,13 @@ one or more configs, for a 1-image input of the config's input size.
         mmpose::body_2d_keypoint/topdown_heatmap/coco/td-hm_res50_8xb64-210e_coco-256x192.py
 """
 import argparse
+import os.path as osp
+import sys
 
 import mmpose_cl  # noqa: F401
-from mmpose_cl.utils.complexity import model_complexity
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from tool_utils import model_complexity  # noqa: E402
 
 
 def main():

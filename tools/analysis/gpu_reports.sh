@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Every GPU measurement of docs/, one after the other on one CUDA machine:
-#   1. tools/analysis/benchmark.py --device cuda      -> OUT/benchmarks_cuda.{md,json}
-#   2. the procedural poses (made once, then reused) and
-#      tools/analysis/learning_comparison.py          -> OUT/learning_comparison.{md,json,png}
-#   3. tools/train.py --amp: CLNet-R50's own config (from scratch) trained for
+#   1. tools/analysis/benchmark_models.py --device cuda -> OUT/benchmark_models_cuda.{md,json}
+#   2. tools/analysis/benchmark_codecs.py --device cuda -> OUT/benchmark_codecs_cuda.{md,json}
+#   3. the procedural poses (made once, then reused) and
+#      tools/analysis/learning_comparison.py            -> OUT/learning_comparison.{md,json,png}
+#   4. tools/train.py --amp: CLNet-R50's own config (from scratch) trained for
 #      AMP_EPOCHS epochs on the procedural poses with MMEngine's
 #      AmpOptimWrapper; its NonFiniteLossHook stops it at a NaN/inf loss
 #                                                     -> OUT/amp_train.log
@@ -11,17 +12,17 @@
 # the reports in OUT: the data, checkpoints and logs go to new folders in WORK.
 #
 # Usage: bash tools/analysis/gpu_reports.sh [OUT=docs] [WORK=work_dirs/gpu_reports]
-# Settings (environment): WORKERS=12 EPOCHS=30 BATCH=64 AMP_EPOCHS=2 PYTHON=python3
-#   STEPS="benchmark learning amp" (a subset runs only those steps)
+# Settings (environment): WORKERS=12 MINUTES=20 BATCH=64 AMP_EPOCHS=2 PYTHON=python3
+#   STEPS="models codecs learning amp" (a subset runs only those steps)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=$(realpath -m "${1:-$ROOT/docs}")
 WORK=$(realpath -m "${2:-$ROOT/work_dirs/gpu_reports}")
 cd "$ROOT"
-STEPS=${STEPS:-benchmark learning amp}
+STEPS=${STEPS:-models codecs learning amp}
 for step in $STEPS; do
-  case $step in benchmark|learning|amp) ;;
-    *) echo "gpu_reports.sh: unknown step '$step' in STEPS (benchmark, learning, amp)" >&2
+  case $step in models|codecs|learning|amp) ;;
+    *) echo "gpu_reports.sh: unknown step '$step' in STEPS (models, codecs, learning, amp)" >&2
        exit 2 ;;
   esac
 done
@@ -30,7 +31,7 @@ PY=${PYTHON:-python3}
 "gpu_reports.sh: torch sees no CUDA device")'
 mkdir -p "$OUT" "$WORK"
 WORKERS=${WORKERS:-12}
-EPOCHS=${EPOCHS:-30}
+MINUTES=${MINUTES:-20}
 BATCH=${BATCH:-64}
 AMP_EPOCHS=${AMP_EPOCHS:-2}
 export PYTHONUNBUFFERED=1
@@ -46,16 +47,21 @@ make_data() {
     "$PY" tools/misc/generate_synthetic_poses.py "$data"
 }
 
-if runs benchmark; then
-  echo "== benchmark ($(date))"
-  "$PY" tools/analysis/benchmark.py --device cuda --train-batch "$BATCH" \
-    --train-workers "$WORKERS" --out "$OUT/benchmarks"
+if runs models; then
+  echo "== model speed ($(date))"
+  "$PY" tools/analysis/benchmark_models.py --device cuda --train-batch "$BATCH" \
+    --train-workers "$WORKERS" --out "$OUT/benchmark_models_cuda"
+fi
+
+if runs codecs; then
+  echo "== codecs ($(date))"
+  "$PY" tools/analysis/benchmark_codecs.py --device cuda --out "$OUT/benchmark_codecs_cuda"
 fi
 
 if runs learning; then
   echo "== learning comparison ($(date))"
   make_data
-  "$PY" tools/analysis/learning_comparison.py "$data" --epochs "$EPOCHS" \
+  "$PY" tools/analysis/learning_comparison.py "$data" --minutes "$MINUTES" \
     --batch-size "$BATCH" --workers "$WORKERS" \
     --work-dir "$WORK/learning_comparison_$stamp" --out "$OUT/learning_comparison"
 fi

@@ -12,15 +12,15 @@ docs/loss_region.md discusses them.
     python tools/analysis/loss_region_study.py [--iters 150] [--seeds 0]
 """
 import argparse
-import json
-import os
 import os.path as osp
-import platform
 import subprocess
 import sys
 import time
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from tool_utils import (REPO, atomic_output,  # noqa: E402
+                        describe_environment, environment, read_scalars)
+
 CL = 'configs/demo/clnet_r18_coco-mini_256x192_pck.py'
 BASELINE = 'configs/baselines/td-hm_res18_coco-mini_256x192_pck.py'
 RUNS = [
@@ -38,18 +38,6 @@ RUNS = [
     ("CL, region 'union', last conv Kaiming", CL,
      ['model.head.loss.region=union', 'model.head.final_layer_std=None']),
 ]
-
-
-def last_scalars(work_dir):
-    """The last training and validation scalars MMEngine logged."""
-    train, val = {}, {}
-    for root, _, files in os.walk(work_dir):
-        if 'scalars.json' in files:
-            with open(osp.join(root, 'scalars.json')) as f:
-                for line in f:
-                    rec = json.loads(line)
-                    (val if 'PCK' in rec else train).update(rec)
-    return train, val
 
 
 def main():
@@ -80,7 +68,9 @@ def main():
             subprocess.run(cmd, cwd=REPO, check=True,
                            stdout=subprocess.DEVNULL)
             wall = time.time() - t0
-            train, val = last_scalars(work_dir)
+            # the last value of each scalar
+            train, val = ({k: v for r in records for k, v in r.items()}
+                          for records in read_scalars(work_dir))
             rows.append((name, seed, val['PCK'], val['strict/PCK'],
                          val['coco/AP'], val['EPE'], wall,
                          train.get('pred_cells')))
@@ -99,13 +89,10 @@ def main():
                      f'{ap:.3f} | {epe:.1f} | {wall:.0f} | {cells} |')
     table = '\n'.join(lines)
     print(table)
-    with open(args.out, 'w') as f:
-        f.write('# Offset region and last-layer init: results\n\n'
-                'Written by `python tools/analysis/loss_region_study.py '
-                f'{" ".join(sys.argv[1:])}` on {time.strftime("%Y-%m-%d")}, '
-                f'{platform.processor() or platform.machine()}, '
-                f'{os.cpu_count()} CPUs; see loss_region.md.\n\n')
-        f.write(table + '\n')
+    with atomic_output(args.out) as tmp, open(tmp, 'w') as f:
+        f.write('# Offset region and last-layer init: results\n\nWritten by '
+                f'{describe_environment(environment(__file__))} See '
+                f'loss_region.md.\n\n{table}\n')
     print(f'table written to {args.out}')
 
 

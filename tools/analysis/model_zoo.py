@@ -9,15 +9,17 @@ SimpleBaseline-R50 and Hourglass-52 measured with the same counter.
 """
 import argparse
 import os.path as osp
+import sys
 import time
 
 import yaml
 from tqdm import tqdm
 
 import mmpose_cl  # noqa: F401
-from mmpose_cl.utils.complexity import model_complexity
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from tool_utils import REPO, atomic_output, model_complexity  # noqa: E402
+
 MMPOSE_BASELINES = [
     # (config, MMPose metafile, label)
     ('body_2d_keypoint/topdown_heatmap/coco/'
@@ -143,7 +145,7 @@ def main():
     lines += notes or ['None.']
     text = '\n'.join(lines) + '\n'
     print(text)
-    with open(args.out, 'w') as f:
+    with atomic_output(args.out) as tmp, open(tmp, 'w') as f:
         f.write(text)
     print(f'written to {args.out}')
 

@@ -7,24 +7,16 @@ MMEngine log (``<work_dir>/<timestamp>/vis_data/scalars.json``) to a PNG.
         [--metrics coco/AP]
 """
 import argparse
-import glob
-import json
 import os.path as osp
+import sys
 
 import matplotlib
 
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 
-
-def find_scalars(path):
-    if osp.isfile(path):
-        return path
-    found = sorted(glob.glob(osp.join(path, '*', 'vis_data', 'scalars.json')))
-    if not found:
-        raise FileNotFoundError(
-            f'no <timestamp>/vis_data/scalars.json under {path!r}')
-    return found[-1]  # the latest run in the work dir
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from tool_utils import atomic_output, read_scalars  # noqa: E402
 
 
 def main():
@@ -36,14 +28,9 @@ def main():
     parser.add_argument('--metrics', nargs='+', default=None,
                         help='validation metrics (default: all found)')
     args = parser.parse_args()
-    scalars = find_scalars(args.log)
-    train, val = [], []
-    with open(scalars) as f:
-        for line in f:
-            rec = json.loads(line)
-            (train if 'loss' in rec else val).append(rec)
+    train, val = read_scalars(args.log)
     if not train:
-        raise ValueError(f'{scalars} holds no training losses')
+        raise ValueError(f'{args.log} holds no training losses')
     metrics = args.metrics or sorted(
         {k for r in val for k in r if k not in ('step', 'time', 'data_time')})
     fig, axes = plt.subplots(1, 2 if val and metrics else 1, squeeze=False,
@@ -67,9 +54,10 @@ def main():
         ax.set_title('validation')
         ax.legend()
     fig.tight_layout()
-    fig.savefig(args.out, dpi=100)
+    with atomic_output(args.out) as tmp:
+        fig.savefig(tmp, dpi=100)
     print(f'{len(train)} training and {len(val)} validation records from '
-          f'{scalars} plotted to {args.out}')
+          f'{args.log} plotted to {args.out}')
 
 
 if __name__ == '__main__':

@@ -41,6 +41,7 @@ import argparse
 import json
 import os
 import os.path as osp
+import sys
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -51,6 +52,10 @@ from tqdm import tqdm
 
 # keypoint names and skeleton: the same file LspDataset reads
 from mmpose_cl.datasets.lsp_dataset import LSP_METAINFO_FILE as METAINFO_FILE
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from tool_utils import atomic_output  # noqa: E402
+
 NUM_KEYPOINTS = 14
 # the paper's split: the first 1000 LSP images train, the last 1000 test
 LSP_TRAIN_NUM = 1000
@@ -168,26 +173,20 @@ def joints_bbox(keypoints: np.ndarray, width: int, height: int,
     return [float(v) for v in np.round([x1, y1, x2 - x1, y2 - y1], 3)]
 
 
-def read_image_size(path: str,
-                    fallback: Optional[Sequence[int]]) -> Tuple[int, int]:
-    """``(width, height)`` read from the image's header, or ``fallback``
-    when the image is absent.
+def read_image_size(path: str) -> Tuple[int, int]:
+    """``(width, height)`` read from the image's header.
 
     Raises:
-        FileNotFoundError: The image is absent and there is no fallback.
+        FileNotFoundError: The image is absent.
     """
-    if osp.isfile(path):
-        with Image.open(path) as img:
-            return img.size
-    if fallback is None:
+    if not osp.isfile(path):
         raise FileNotFoundError(
-            f'image {path} does not exist: its width and height are needed; '
-            'give --image-size W H (image_size=) to use a fixed size instead')
-    return int(fallback[0]), int(fallback[1])
+            f'image {path} does not exist: its width and height are needed')
+    with Image.open(path) as img:
+        return img.size
 
 
 def convert_dataset(data_dir: str, layout: str, img_root: str,
-                    image_size: Optional[Sequence[int]],
                     bbox_margin: float) -> Tuple[List[dict], List[dict]]:
     """COCO ``images`` and ``annotations`` of one dataset folder, in image
     order.
@@ -196,8 +195,6 @@ def convert_dataset(data_dir: str, layout: str, img_root: str,
         data_dir (str): Folder with ``joints.mat`` and ``images/``.
         layout (str): ``'lsp'`` or ``'lspet'``, see :func:`load_joints`.
         img_root (str): ``file_name`` is relative to this folder.
-        image_size (Sequence[int], optional): ``(width, height)`` for images
-            that are absent.
         bbox_margin (float): See :func:`joints_bbox`.
     """
     _, pattern, id_offset = LAYOUTS[layout]
@@ -205,7 +202,7 @@ def convert_dataset(data_dir: str, layout: str, img_root: str,
     images, annotations = [], []
     for i in tqdm(range(len(joints)), desc=layout, unit='img'):
         path = osp.join(data_dir, 'images', pattern.format(i + 1))
-        width, height = read_image_size(path, image_size)
+        width, height = read_image_size(path)
         keypoints = to_coco_keypoints(joints[i], width, height)
         bbox = joints_bbox(keypoints, width, height, bbox_margin)
         image_id = id_offset + i + 1
@@ -250,7 +247,6 @@ def convert(lsp_dir: str,
             lspet_dir: Optional[str] = None,
             img_root: Optional[str] = None,
             lsp_train_num: int = LSP_TRAIN_NUM,
-            image_size: Optional[Sequence[int]] = None,
             bbox_margin: float = BBOX_MARGIN) -> Dict[str, str]:
     """Write ``lsp_train.json`` and ``lsp_test.json``.
 
@@ -263,8 +259,6 @@ def convert(lsp_dir: str,
             contain the dataset folders. Defaults to their common parent.
         lsp_train_num (int): The first ``lsp_train_num`` LSP images train,
             the rest test. Defaults to 1000 (the paper's split).
-        image_size (Sequence[int], optional): ``(width, height)`` used for
-            absent images. Defaults to ``None`` (absent images are an error).
         bbox_margin (float): See :func:`joints_bbox`. Defaults to 0.1.
 
     Returns:
@@ -277,10 +271,6 @@ def convert(lsp_dir: str,
     if not (np.isfinite(bbox_margin) and bbox_margin >= 0):
         raise ValueError(
             f'bbox_margin must be a finite number >= 0, got {bbox_margin!r}')
-    if image_size is not None and (len(image_size) != 2
-                                   or min(image_size) <= 0):
-        raise ValueError('image_size must be (width, height) > 0, got '
-                         f'{image_size!r}')
     dirs = {'lsp': osp.abspath(lsp_dir)}
     if lspet_dir is not None:
         dirs['lspet'] = osp.abspath(lspet_dir)
@@ -294,7 +284,7 @@ def convert(lsp_dir: str,
                              f'folder {d}')
 
     images, annotations = convert_dataset(dirs['lsp'], 'lsp', img_root,
-                                          image_size, bbox_margin)
+                                          bbox_margin)
     if lsp_train_num > len(images):
         raise ValueError(f'lsp_train_num must be <= the {len(images)} LSP '
                          f'images, got {lsp_train_num}')
@@ -304,22 +294,17 @@ def convert(lsp_dir: str,
     }
     if 'lspet' in dirs:
         ext_images, ext_annotations = convert_dataset(dirs['lspet'], 'lspet',
-                                                      img_root, image_size,
-                                                      bbox_margin)
+                                                      img_root, bbox_margin)
         splits['train'][0].extend(ext_images)
         splits['train'][1].extend(ext_annotations)
 
     categories = coco_categories()
-    os.makedirs(out_dir, exist_ok=True)
     paths = {}
     for split, (split_images, split_annotations) in splits.items():
         paths[split] = osp.join(out_dir, f'lsp_{split}.json')
-        with open(paths[split], 'w') as f:
-            json.dump(
-                dict(
-                    images=split_images,
-                    annotations=split_annotations,
-                    categories=categories), f)
+        with atomic_output(paths[split]) as tmp, open(tmp, 'w') as f:
+            json.dump(dict(images=split_images, annotations=split_annotations,
+                           categories=categories), f)
         print(f'{split}: {len(split_images)} images -> {paths[split]}')
     return paths
 
@@ -328,52 +313,31 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Convert LSP / LSP-extended joints.mat to COCO-style json '
         '(train = LSP 1-1000 + LSP-extended, test = LSP 1001-2000)')
-    parser.add_argument(
-        '--lsp-dir',
-        required=True,
-        help='LSP folder with joints.mat (3x14x2000) and images/')
-    parser.add_argument(
-        '--lspet-dir',
-        help='LSP-extended folder with joints.mat (14x3x10000) and images/; '
-        'all of it is added to train')
-    parser.add_argument(
-        '--out-dir', required=True, help='where lsp_{train,test}.json go')
-    parser.add_argument(
-        '--img-root',
-        help='file_name is relative to this folder (the dataset\'s '
-        'data_prefix.img); default: the common parent of the dataset folders')
-    parser.add_argument(
-        '--lsp-train-num',
-        type=int,
-        default=LSP_TRAIN_NUM,
-        help='the first N LSP images train, the rest test (default: '
-        '%(default)s, the paper\'s split)')
-    parser.add_argument(
-        '--image-size',
-        type=int,
-        nargs=2,
-        metavar=('W', 'H'),
-        help='width and height for images that are absent (default: absent '
-        'images are an error)')
-    parser.add_argument(
-        '--bbox-margin',
-        type=float,
-        default=BBOX_MARGIN,
-        help='each box side is pushed out by this x the longer side of the '
-        'joints\' extent (default: %(default)s)')
+    parser.add_argument('--lsp-dir', required=True, help='LSP folder with '
+                        'joints.mat (3x14x2000) and images/')
+    parser.add_argument('--lspet-dir', help='LSP-extended folder with '
+                        'joints.mat (14x3x10000) and images/; all of it is '
+                        'added to train')
+    parser.add_argument('--out-dir', required=True,
+                        help='where lsp_{train,test}.json go')
+    parser.add_argument('--img-root', help='file_name is relative to this '
+                        'folder (the dataset\'s data_prefix.img); default: '
+                        'the common parent of the dataset folders')
+    parser.add_argument('--lsp-train-num', type=int, default=LSP_TRAIN_NUM,
+                        help='the first N LSP images train, the rest test '
+                        '(default: %(default)s, the paper\'s split)')
+    parser.add_argument('--bbox-margin', type=float, default=BBOX_MARGIN,
+                        help='each box side is pushed out by this x the '
+                        'longer side of the joints\' extent (default: '
+                        '%(default)s)')
     return parser.parse_args(argv)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
     args = parse_args(argv)
-    convert(
-        args.lsp_dir,
-        args.out_dir,
-        lspet_dir=args.lspet_dir,
-        img_root=args.img_root,
-        lsp_train_num=args.lsp_train_num,
-        image_size=args.image_size,
-        bbox_margin=args.bbox_margin)
+    convert(args.lsp_dir, args.out_dir, lspet_dir=args.lspet_dir,
+            img_root=args.img_root, lsp_train_num=args.lsp_train_num,
+            bbox_margin=args.bbox_margin)
 
 
 if __name__ == '__main__':

@@ -1,27 +1,23 @@
 # Copyright (c) mmpose-cl contributors. All rights reserved.
 """Detect people with an MMDet detector and write them as MMPose's
-``bbox_file`` (the person boxes that top-down testing crops).
+``bbox_file`` (the person boxes that top-down testing crops), for the images
+of a pose config's test dataset, as MMPose's
+``tools/misc/generate_bbox_file.py`` does.
 
     python tools/misc/generate_person_boxes.py DET_CONFIG [DET_CHECKPOINT] \\
-        --img-dir data/coco/val2017 \\
-        --ann-file data/coco/annotations/person_keypoints_val2017.json \\
+        --pose-config configs/clnet_r50_coco_256x192.py \\
         --out data/coco/person_detection_results/my_person_boxes.json
 
 then test a pose model on those boxes with
 ``python tools/test.py CONFIG CKPT --cfg-options
 test_dataloader.dataset.bbox_file=data/coco/.../my_person_boxes.json``.
 
-The detector runs through MMDet's own ``mmdet.apis.DetInferencer`` (its test
-pipeline, its post-processing), one image after the other.
-
-Images and ids:
-    - with ``--ann-file`` (a COCO json): the images it lists, in its order,
-      read from ``--img-dir``/``file_name``, with its ``id`` as ``image_id``
-      (MMPose looks each ``image_id`` up in the same file, so use the
-      annotation file the test config reads);
-    - without it: every image in ``--img-dir`` (not recursive), with
-      ``image_id`` = the file stem as an integer (``000000000785.jpg`` ->
-      785, COCO's naming); any other name is an error.
+The images and their ``image_id`` are those of
+``DATASETS.build(cfg.test_dataloader.dataset)`` of ``--pose-config``
+(``--pose-cfg-options`` changes it, e.g. its ``ann_file``): MMPose looks each
+``image_id`` up in that annotation file. The detector runs through MMDet's own
+``mmdet.apis.DetInferencer`` (its test pipeline, its post-processing), one
+image after the other.
 
 Output: a JSON list in COCO's results format, the format of
 ``COCO_val2017_detections_AP_H_56_person.json``::
@@ -43,85 +39,64 @@ nothing: that is only for testing a pipeline without downloads.
 """
 import argparse
 import json
-import os
 import os.path as osp
-import tempfile
+import sys
 import warnings
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
 from mmengine.config import Config, DictAction
+from mmengine.registry import init_default_scope
 from tqdm import tqdm
 
 import mmpose_cl  # noqa: F401  (MMEngine checkpoints load on torch >= 2.6)
 
-IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif',
-                  '.tiff', '.webp')  # those DetInferencer reads from a folder
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from tool_utils import atomic_output, refuse_to_overwrite  # noqa: E402
+
 COCO_PERSON_CATEGORY_ID = 1
 
 
-def list_images(img_dir: str,
-                ann_file: Optional[str] = None) -> List[Tuple[int, str]]:
-    """The images to detect on and their COCO image ids.
+def list_images(pose_config: str,
+                cfg_options: Optional[dict] = None) -> List[Tuple[int, str]]:
+    """The images of a pose config's test dataset and their COCO ids.
 
     Args:
-        img_dir (str): Folder of the images.
-        ann_file (str, optional): COCO json whose ``images`` (``id``,
-            ``file_name`` relative to ``img_dir``) are used, in its order.
-            Defaults to None: every image file in ``img_dir``, sorted by
-            name, with id = ``int(file stem)``.
+        pose_config (str): A top-down pose config.
+        cfg_options (dict, optional): Overrides of that config.
 
     Returns:
-        list[tuple[int, str]]: ``(image_id, image path)`` pairs.
+        list[tuple[int, str]]: ``(image_id, image path)`` pairs, in the
+        dataset's order.
 
     Raises:
-        FileNotFoundError: ``img_dir``, ``ann_file`` or an image that
-            ``ann_file`` lists does not exist.
-        ValueError: no images, a file stem that is not an integer (without
-            ``ann_file``), or two images with the same id.
+        FileNotFoundError: the config, its annotation file or an image that
+            it lists does not exist.
     """
-    if not osp.isdir(img_dir):
-        raise FileNotFoundError(f'--img-dir: image folder not found: '
-                                f'{img_dir}')
-    if ann_file is not None:
-        if not osp.isfile(ann_file):
-            raise FileNotFoundError(f'--ann-file: annotation file not '
-                                    f'found: {ann_file}')
-        with open(ann_file) as f:
-            images = json.load(f).get('images', [])
-        pairs = [(int(img['id']), osp.join(img_dir, img['file_name']))
-                 for img in images]
-        missing = [path for _, path in pairs if not osp.isfile(path)]
-        if missing:
-            raise FileNotFoundError(
-                f'{len(missing)} of the {len(pairs)} images listed in '
-                f'{ann_file} are not in {img_dir}, e.g. {missing[:3]}')
-    else:
-        names = sorted(
-            name for name in os.listdir(img_dir)
-            if name.lower().endswith(IMG_EXTENSIONS)
-            and osp.isfile(osp.join(img_dir, name)))
-        pairs = []
-        for name in names:
-            stem = osp.splitext(name)[0]
-            try:
-                image_id = int(stem)
-            except ValueError:
-                raise ValueError(
-                    f'cannot take an image id from {name!r} in {img_dir}: '
-                    f'its stem {stem!r} is not an integer; pass --ann-file '
-                    'with the COCO annotation file that lists the images') \
-                    from None
-            pairs.append((image_id, osp.join(img_dir, name)))
-    if not pairs:
-        source = ann_file if ann_file is not None else img_dir
-        raise ValueError(f'no images found in {source}')
-    ids = [image_id for image_id, _ in pairs]
-    if len(set(ids)) != len(ids):
-        duplicated = sorted({i for i in ids if ids.count(i) > 1})
-        raise ValueError(f'several images share the image ids '
-                         f'{duplicated[:5]}: each id must name one image')
+    from mmpose.registry import DATASETS
+    if not osp.isfile(pose_config):
+        raise FileNotFoundError(f'--pose-config: not found: {pose_config}')
+    cfg = Config.fromfile(pose_config)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    init_default_scope(cfg.get('default_scope', 'mmpose'))
+    # one item per image (people or not), no detections, no transforms
+    dataset = DATASETS.build(dict(
+        cfg.test_dataloader.dataset, data_mode='bottomup', test_mode=True,
+        bbox_file=None, pipeline=[], lazy_init=True))
+    if not osp.isfile(dataset.ann_file):
+        raise FileNotFoundError(
+            f'annotation file of {pose_config}\'s test_dataloader.dataset '
+            f'not found: {dataset.ann_file}')
+    dataset.full_init()
+    pairs = [(int(info['img_id']), info['img_path'])
+             for info in map(dataset.get_data_info, range(len(dataset)))]
+    missing = [path for _, path in pairs if not osp.isfile(path)]
+    if missing:
+        raise FileNotFoundError(
+            f'{len(missing)} of the {len(pairs)} images listed in '
+            f'{dataset.ann_file} are missing, e.g. {missing[:3]}')
     return pairs
 
 
@@ -171,13 +146,13 @@ def to_coco_results(image_id: int, bboxes: np.ndarray,
                     scores: np.ndarray) -> List[Dict]:
     """(M, 4) ``x1, y1, x2, y2`` boxes and (M,) scores to COCO results
     entries with ``bbox`` ``[x, y, w, h]`` (pixels) and category 1."""
+    from mmpose.structures.bbox import bbox_xyxy2xywh
     return [
-        dict(
-            image_id=int(image_id),
-            category_id=COCO_PERSON_CATEGORY_ID,
-            bbox=[float(x1), float(y1), float(x2 - x1), float(y2 - y1)],
-            score=float(score))
-        for (x1, y1, x2, y2), score in zip(bboxes.tolist(), scores.tolist())
+        dict(image_id=int(image_id), category_id=COCO_PERSON_CATEGORY_ID,
+             bbox=bbox, score=score)
+        for bbox, score in zip(
+            bbox_xyxy2xywh(np.asarray(bboxes, np.float64).reshape(-1, 4))
+            .tolist(), np.asarray(scores, np.float64).tolist())
     ]
 
 
@@ -216,26 +191,27 @@ def build_detector(config: str,
 
 
 def generate_person_boxes(config: str,
-                          img_dir: str,
+                          pose_config: str,
                           out: str,
                           checkpoint: Optional[str] = None,
-                          ann_file: Optional[str] = None,
                           score_thr: float = 0.0,
                           nms_thr: Optional[float] = None,
                           det_cat_id: int = 0,
                           device: str = 'cpu',
                           overwrite: bool = False,
-                          cfg_options: Optional[dict] = None) -> List[Dict]:
-    """Detect people on the images and write MMPose's ``bbox_file``.
+                          cfg_options: Optional[dict] = None,
+                          pose_cfg_options: Optional[dict] = None
+                          ) -> List[Dict]:
+    """Detect people on the images of a pose config's test dataset and
+    write MMPose's ``bbox_file``.
 
     Args:
         config (str): MMDet detector config path.
-        img_dir (str): Image folder.
+        pose_config (str): Pose config whose ``test_dataloader.dataset``
+            gives the images and their ids (see :func:`list_images`).
         out (str): Output JSON path.
         checkpoint (str, optional): Detector weights. Defaults to None
             (random weights, with a warning).
-        ann_file (str, optional): COCO json giving the images and their ids
-            (see :func:`list_images`). Defaults to None.
         score_thr (float): Keep person boxes with score >= this.
             Defaults to 0.0.
         nms_thr (float, optional): IoU of an extra per-image NMS over the
@@ -244,24 +220,23 @@ def generate_person_boxes(config: str,
         device (str): Defaults to ``'cpu'``.
         overwrite (bool): Replace an existing ``out``. Defaults to False.
         cfg_options (dict, optional): Overrides of the detector config.
+        pose_cfg_options (dict, optional): Overrides of the pose config.
 
     Returns:
         list[dict]: The COCO results entries written to ``out``.
 
     Raises:
         FileExistsError: ``out`` exists and ``overwrite`` is False.
-        FileNotFoundError: a missing config, checkpoint, folder, annotation
-            file or listed image.
-        ValueError: a bad threshold or class index, or images without ids.
+        FileNotFoundError: a missing config, checkpoint, annotation file or
+            listed image.
+        ValueError: a bad threshold or class index.
     """
     if det_cat_id < 0:
         raise ValueError(f'--det-cat-id must be >= 0, got {det_cat_id}')
     if nms_thr is not None and not 0.0 < nms_thr <= 1.0:
         raise ValueError(f'--nms-thr must be in (0, 1], got {nms_thr}')
-    if osp.exists(out) and not overwrite:
-        raise FileExistsError(f'{out} already exists; pass --overwrite to '
-                              'replace it')
-    images = list_images(img_dir, ann_file)
+    refuse_to_overwrite(out, overwrite)
+    images = list_images(pose_config, pose_cfg_options)
     detector = build_detector(config, checkpoint, device, cfg_options)
     classes = detector.model.dataset_meta.get('classes')
     if classes is not None and det_cat_id < len(classes):
@@ -276,22 +251,9 @@ def generate_person_boxes(config: str,
             instances.bboxes, instances.scores, instances.labels,
             det_cat_id=det_cat_id, score_thr=score_thr, nms_thr=nms_thr)
         results.extend(to_coco_results(image_id, bboxes, scores))
-
-    # write next to `out` and rename: an interrupted run leaves no
-    # half-written file that a later run would refuse to overwrite
-    out_dir = osp.dirname(osp.abspath(out))
-    os.makedirs(out_dir, exist_ok=True)
-    fd, tmp_path = tempfile.mkstemp(suffix='.json', dir=out_dir)
-    try:
-        with os.fdopen(fd, 'w') as f:
-            json.dump(results, f)
-        if osp.exists(out) and not overwrite:
-            raise FileExistsError(f'{out} appeared while detecting; pass '
-                                  '--overwrite to replace it')
-        os.replace(tmp_path, out)
-    finally:
-        if osp.exists(tmp_path):
-            os.remove(tmp_path)
+    # refuses an `out` that appeared while detecting, unless --overwrite
+    with atomic_output(out, overwrite) as tmp, open(tmp, 'w') as f:
+        json.dump(results, f)
     with_boxes = len({r['image_id'] for r in results})
     print(f'wrote {len(results)} person boxes on {with_boxes} of '
           f'{len(images)} images to {out}')
@@ -304,62 +266,41 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         '(COCO results json, xywh pixels)')
     parser.add_argument('config', help='MMDet detector config file')
     parser.add_argument(
-        'checkpoint',
-        nargs='?',
-        default=None,
+        'checkpoint', nargs='?', default=None,
         help='detector checkpoint; without it the weights are random and '
         'the boxes meaningless')
-    parser.add_argument('--img-dir', required=True, help='image folder')
     parser.add_argument(
-        '--ann-file',
-        help='COCO json listing the images (id, file_name relative to '
-        '--img-dir); without it: all images of --img-dir, id = int(stem)')
+        '--pose-config', required=True,
+        help='pose config whose test_dataloader.dataset lists the images '
+        'and their ids')
     parser.add_argument('--out', required=True, help='output JSON file')
     parser.add_argument(
-        '--score-thr',
-        type=float,
-        default=0.0,
+        '--score-thr', type=float, default=0.0,
         help='keep person boxes with score >= this (default 0.0: keep all, '
         'as MMPose\'s detection files do)')
     parser.add_argument(
-        '--nms-thr',
-        type=float,
-        default=None,
+        '--nms-thr', type=float, default=None,
         help='IoU threshold of an extra NMS over each image\'s person boxes '
         '(default: none, the detector\'s own NMS only)')
     parser.add_argument(
-        '--det-cat-id',
-        type=int,
-        default=0,
+        '--det-cat-id', type=int, default=0,
         help='the detector\'s person class index (default 0: COCO classes)')
     parser.add_argument('--device', default='cpu', help='e.g. cpu, cuda:0')
+    parser.add_argument('--overwrite', action='store_true',
+                        help='replace --out if it exists (default: refuse)')
     parser.add_argument(
-        '--overwrite',
-        action='store_true',
-        help='replace --out if it exists (default: refuse)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
+        '--cfg-options', nargs='+', action=DictAction,
         help='override detector config settings, e.g. '
         'model.test_cfg.max_per_img=100')
+    parser.add_argument(
+        '--pose-cfg-options', nargs='+', action=DictAction,
+        help='override pose config settings, e.g. '
+        'test_dataloader.dataset.data_root=data/coco/')
     return parser.parse_args(argv)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
-    args = parse_args(argv)
-    generate_person_boxes(
-        args.config,
-        args.img_dir,
-        args.out,
-        checkpoint=args.checkpoint,
-        ann_file=args.ann_file,
-        score_thr=args.score_thr,
-        nms_thr=args.nms_thr,
-        det_cat_id=args.det_cat_id,
-        device=args.device,
-        overwrite=args.overwrite,
-        cfg_options=args.cfg_options)
+    generate_person_boxes(**vars(parse_args(argv)))
 
 
 if __name__ == '__main__':

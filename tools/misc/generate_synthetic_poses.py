@@ -44,7 +44,9 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
-from mmpose_cl.utils.cli import at_least
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from tool_utils import (at_least, atomic_output,  # noqa: E402
+                        refuse_to_overwrite)
 
 # COCO's keypoints, in COCO's order
 KEYPOINTS = ('nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear',
@@ -329,7 +331,7 @@ def generate_split(out_dir: str, split: str, num: int, args,
                 bbox=p['bbox'], area=p['area']))
     ann_file = osp.join(out_dir, 'annotations',
                         f'person_keypoints_{split}.json')
-    with open(ann_file, 'w') as f:
+    with atomic_output(ann_file) as tmp, open(tmp, 'w') as f:
         json.dump(coco_json(images, annotations, dict(info, split=split)), f)
     return ann_file
 
@@ -357,11 +359,11 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     out_dir = args.out_dir
-    if osp.isdir(out_dir) and os.listdir(out_dir) and not args.overwrite:
-        sys.exit(f'error: {out_dir!r} exists and is not empty; pass '
-                 '--overwrite to write into it, or choose another folder')
-    if osp.exists(out_dir) and not osp.isdir(out_dir):
-        sys.exit(f'error: {out_dir!r} exists and is not a folder')
+    try:
+        refuse_to_overwrite(out_dir, args.overwrite, hint='pass --overwrite '
+                            'to write into it, or choose another folder')
+    except FileExistsError as e:
+        sys.exit(f'error: {e}')
     os.makedirs(osp.join(out_dir, 'annotations'), exist_ok=True)
     info = dict(
         description='mmpose-cl procedural poses '

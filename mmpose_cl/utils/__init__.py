@@ -1,1 +1,0 @@
-"""Nothing here: the tools keep their helpers in tools/tool_utils.py."""
