@@ -1,0 +1,126 @@
+"""tools/deployment: export_onnx.py (one ONNX file that outputs keypoints,
+checked against PyTorch), quantize_onnx.py (INT8 with the decoding in
+float32), compare_runtimes.py (clpose against MMPoseInferencer)."""
+import os.path as osp
+
+import numpy as np
+import onnx
+import pytest
+import torch
+
+CONFIG = 'configs/demo/clnet_r18_coco-mini_256x192.py'
+
+
+@pytest.fixture(scope='module')
+def voting_checkpoint(tmp_path_factory, repo_root):
+    """The demo model with random weights whose heatmaps are about 1 in
+    every cell, so every cell votes: the keypoints are smooth functions of
+    the weights, and ONNX Runtime and torch agree to rounding (with random
+    weights near tau a cell would vote in one and not in the other)."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmpose.registry import MODELS
+
+    import mmpose_cl  # noqa: F401
+    init_default_scope('mmpose')
+    torch.manual_seed(0)
+    model = MODELS.build(
+        Config.fromfile(osp.join(repo_root, CONFIG)).model)
+    model.init_weights()
+    final = model.head.final_layer
+    with torch.no_grad():
+        final.weight.normal_(0, 0.01)
+        final.bias[:model.head.num_keypoints] = 1.0
+    path = str(tmp_path_factory.mktemp('ckpt') / 'voting.pth')
+    torch.save({'state_dict': model.state_dict(), 'meta': {}}, path)
+    return path
+
+
+@pytest.fixture(scope='module')
+def exported(load_script, repo_root, voting_checkpoint, tmp_path_factory):
+    tool = load_script('tools/deployment/export_onnx.py')
+    out = str(tmp_path_factory.mktemp('onnx') / 'demo.onnx')
+    tool.main([osp.join(repo_root, CONFIG), voting_checkpoint, '--out', out])
+    return out
+
+
+def test_export_writes_the_contract(exported):
+    model = onnx.load(exported)
+    onnx.checker.check_model(model)
+    assert [i.name for i in model.graph.input] == ['crops']
+    assert [o.name for o in model.graph.output] == ['keypoints', 'scores']
+    meta = {p.key for p in model.metadata_props}
+    assert 'clpose' in meta
+    # the decoding is in the graph: no branch, the fallback is a Where
+    ops = {n.op_type for n in model.graph.node}
+    assert {'Where', 'GreaterOrEqual', 'ArgMax'} <= ops
+    assert not ops & {'If', 'Loop'}
+
+
+def test_export_prints_its_check(load_script, repo_root, voting_checkpoint,
+                                 tmp_path, capsys):
+    tool = load_script('tools/deployment/export_onnx.py')
+    out = str(tmp_path / 'flip.onnx')
+    tool.main([osp.join(repo_root, CONFIG), voting_checkpoint, '--out', out,
+               '--flip-test', '--batch', '4'])
+    text = capsys.readouterr().out
+    assert 'on 12 bundled COCO people' in text and osp.isfile(out)
+    batch = onnx.load(out).graph.input[0].type.tensor_type.shape.dim[0]
+    assert batch.dim_value == 4
+
+
+def test_export_errors(load_script, repo_root, voting_checkpoint,
+                       demo_checkpoint, exported, tmp_path):
+    tool = load_script('tools/deployment/export_onnx.py')
+    with pytest.raises(SystemExit, match='not a CL head'):
+        tool.main([
+            osp.join(repo_root, 'configs', 'baselines',
+                     'td-hm_res18_coco_256x192.py'), voting_checkpoint,
+            '--out', str(tmp_path / 'x.onnx')
+        ])
+    with pytest.raises(SystemExit, match='does not match the model'):
+        tool.main([
+            osp.join(repo_root, 'configs', 'clnet_r50_coco_256x192.py'),
+            demo_checkpoint, '--out', str(tmp_path / 'x.onnx')
+        ])
+    assert not (tmp_path / 'x.onnx').exists()
+    with pytest.raises(SystemExit):  # argparse: exists, no --overwrite
+        tool.parse_args([osp.join(repo_root, CONFIG), voting_checkpoint,
+                         '--out', exported])
+    with pytest.raises(SystemExit):
+        tool.parse_args([osp.join(repo_root, CONFIG), voting_checkpoint,
+                         '--out', 'x.onnx', '--batch', '0'])
+
+
+def test_clpose_equals_mmpose_inferencer(load_script, repo_root,
+                                         voting_checkpoint, exported):
+    tool = load_script('tools/deployment/compare_runtimes.py')
+    r = tool.main([osp.join(repo_root, CONFIG), voting_checkpoint, exported])
+    assert r['people'] > 10  # the bundled MMDet boxes of the 4 images
+    assert r['max_px'] < 1e-3 and r['max_score_diff'] < 1e-5
+
+
+def test_quantize_keeps_the_decoding_in_float32(load_script, repo_root,
+                                                exported, tmp_path, capsys):
+    from clpose import CLPose
+    tool = load_script('tools/deployment/quantize_onnx.py')
+    out = str(tmp_path / 'demo.int8.onnx')
+    tool.main([exported, '--calib', osp.join(repo_root, CONFIG), '--out', out,
+               '--num-crops', '6'])
+    text = capsys.readouterr().out
+    assert 'INT8 vs float32 on those crops' in text
+    model = onnx.load(out)
+    nodes = model.graph.node
+    quantised = [n for n in nodes if n.op_type == 'QuantizeLinear']
+    assert quantised, 'the network is quantised'
+    decoding = [n for n in nodes if n.name.startswith('decoding/')]
+    assert decoding and not any('Quantize' in n.op_type for n in decoding)
+    # the INT8 file runs in clpose with the same contract
+    runtime = CLPose(out)
+    keypoints, scores = runtime(
+        np.zeros((100, 80, 3), np.uint8), [[10, 10, 60, 90]])
+    assert keypoints.shape == (1, 17, 2) and np.isfinite(keypoints).all()
+    with pytest.raises(SystemExit):
+        tool.main([exported, '--calib', str(tmp_path / 'none'), '--out',
+                   str(tmp_path / 'y.onnx')])
+    assert "--calib '" in capsys.readouterr().err

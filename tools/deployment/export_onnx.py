@@ -1,0 +1,191 @@
+# Copyright (c) mmpose-cl contributors. All rights reserved.
+"""Export a CL model to one ONNX file that outputs keypoints, and check it.
+
+    python tools/deployment/export_onnx.py CONFIG CHECKPOINT --out FILE.onnx
+        [--batch N|dynamic] [--flip-test] [--opset 17] [--overwrite]
+
+The graph takes ``crops`` (N, 3, h, w) float32, pixel values 0..255 in BGR
+order (as ``cv2.imread`` gives them; the config's normalisation and BGR->RGB
+are in the graph) and outputs ``keypoints`` (N, K, 2) x-y in crop pixels and
+``scores`` (N, K): the backbone, the CL head, with ``--flip-test`` the
+mirrored crops merged as MMPose's flip test does, and the decoding of
+section 3.4 (a threshold and a weighted mean; the argmax fallback is a
+``where``). ``python -m clpose`` runs it with numpy, OpenCV and ONNX Runtime
+only.
+
+Checks, before the file is renamed into place: ``onnx.checker``, then ONNX
+Runtime against the PyTorch model's own predict (MMPose's
+``inference_topdown``) on real crops: the people of the bundled COCO images
+(``tests/data/coco``) cropped by the config's test pipeline. The export fails
+unless keypoints agree within 1e-3 px and scores within 1e-5. Use a
+checkpoint that has learned something: with random weights, near-equal
+activations make the decoded keypoints jump between cells on rounding noise.
+"""
+import argparse
+import json
+import os.path as osp
+import sys
+
+import numpy as np
+import torch
+from clpose.affine import crop_to_image
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from deployment.onnx_graphs import (KeypointGraph, decode_cl,  # noqa: E402
+                                    export, onnx_metadata)
+from tool_utils import (REPO, atomic_output,  # noqa: E402
+                        check_checkpoint_matches)
+
+KEYPOINT_TOL = 1e-3  # px
+SCORE_TOL = 1e-5
+CHECK_DATA = osp.join(REPO, 'tests', 'data', 'coco')
+
+
+def load_cl_model(config: str, checkpoint: str):
+    """The config's model with the checkpoint's weights (MMPose's
+    ``init_model``), after checking that the config has a CL head and that
+    the checkpoint is of its model.
+
+    Raises:
+        ValueError: the config's head is not a CL head, or the checkpoint's
+            weights do not fit the model.
+    """
+    from mmengine.config import Config
+    from mmpose.apis import init_model
+    from mmpose.registry import MODELS
+
+    import mmpose_cl
+    cfg = Config.fromfile(config)
+    head_type = cfg.model.get('head', {}).get('type')
+    head_cls = MODELS.get(head_type) if isinstance(head_type, str) else None
+    if head_cls is None or not issubclass(head_cls, mmpose_cl.BaseCLHead):
+        raise ValueError(
+            f'{config}: model.head is {head_type!r}, not a CL head '
+            '(CLHead, CLMultiStageHead); export_onnx.py exports CL models')
+    model = init_model(cfg, None, device='cpu')
+    check_checkpoint_matches(model, checkpoint)
+    return init_model(cfg, checkpoint, device='cpu')
+
+
+def bundled_people(data_root: str = CHECK_DATA):
+    """(image path, box x1 y1 x2 y2) of every annotated person of the
+    bundled COCO images."""
+    with open(osp.join(data_root, 'test_coco.json')) as f:
+        coco = json.load(f)
+    files = {im['id']: im['file_name'] for im in coco['images']}
+    people = []
+    for ann in coco['annotations']:
+        if ann.get('num_keypoints', 0) > 0:
+            x, y, w, h = ann['bbox']
+            people.append((osp.join(data_root, files[ann['image_id']]),
+                           np.array([x, y, x + w, y + h], np.float32)))
+    return people
+
+
+def compare_with_pytorch(model, onnx_path: str, flip_test: bool,
+                         batch) -> dict:
+    """Keypoints (image pixels) and scores of the ONNX graph under ONNX
+    Runtime against MMPose's ``inference_topdown`` of the same model on the
+    same crops.
+
+    Returns:
+        dict: ``people``, ``max_keypoint_diff`` (px), ``max_score_diff``.
+    """
+    import onnxruntime as ort
+    from mmengine.dataset import Compose, pseudo_collate
+    model.test_cfg['flip_test'] = flip_test
+    pipeline = Compose(model.cfg.test_dataloader.dataset.pipeline)
+    data = [
+        pipeline(dict(img_path=path, bbox=box[None],
+                      bbox_score=np.ones(1, np.float32), **model.dataset_meta))
+        for path, box in bundled_people()
+    ]
+    batch_data = pseudo_collate(data)
+    with torch.no_grad():
+        results = model.test_step(batch_data)
+    crops = torch.stack(batch_data['inputs']).float().numpy()
+    session = ort.InferenceSession(onnx_path,
+                                   providers=['CPUExecutionProvider'])
+    size = crops.shape[0] if batch == 'dynamic' else int(batch)
+    keypoints, scores = [], []
+    for start in range(0, len(crops), size):
+        chunk = crops[start:start + size]
+        pad = size - len(chunk)
+        if pad:
+            chunk = np.concatenate([chunk, np.repeat(chunk[-1:], pad, 0)])
+        k, s = session.run(['keypoints', 'scores'], {'crops': chunk})
+        keypoints.append(k[:size - pad])
+        scores.append(s[:size - pad])
+    keypoints, scores = np.concatenate(keypoints), np.concatenate(scores)
+    kpt_diff = score_diff = 0.
+    for sample, kpts, score in zip(results, keypoints, scores):
+        meta = sample.metainfo
+        image_kpts = crop_to_image(kpts[None], meta['input_center'][None],
+                                   meta['input_scale'][None],
+                                   meta['input_size'])[0]
+        pred = sample.pred_instances
+        kpt_diff = max(kpt_diff,
+                       float(np.abs(image_kpts - pred.keypoints[0]).max()))
+        score_diff = max(score_diff, float(
+            np.abs(score - pred.keypoint_scores[0]).max()))
+    return dict(people=len(results), max_keypoint_diff=kpt_diff,
+                max_score_diff=score_diff)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config', help='a CL config (configs/*.py)')
+    parser.add_argument('checkpoint', help='its checkpoint (.pth)')
+    parser.add_argument('--out', required=True, help='the ONNX file')
+    parser.add_argument(
+        '--batch', default='dynamic',
+        help="a fixed batch size, or 'dynamic' (default)")
+    parser.add_argument('--flip-test', action='store_true',
+                        help='also run the mirrored crops and merge them')
+    parser.add_argument('--opset', type=int, default=17)
+    parser.add_argument('--overwrite', action='store_true',
+                        help='replace an existing --out')
+    args = parser.parse_args(argv)
+    if args.batch != 'dynamic' and not (args.batch.isdigit()
+                                        and int(args.batch) >= 1):
+        parser.error(f"--batch must be a positive integer or 'dynamic', got "
+                     f'{args.batch!r}')
+    for name in ('config', 'checkpoint'):
+        if not osp.isfile(getattr(args, name)):
+            parser.error(f'{name} {getattr(args, name)!r} not found')
+    if osp.exists(args.out) and not args.overwrite:
+        parser.error(f'{args.out} exists; pass --overwrite to replace it')
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        model = load_cl_model(args.config, args.checkpoint)
+    except ValueError as e:
+        sys.exit(f'export_onnx.py: {e}')
+    graph = KeypointGraph(
+        model, decode_cl,
+        model.dataset_meta['flip_indices'] if args.flip_test else None).eval()
+    metadata = onnx_metadata(model, args.config,
+                             model.head.decoder.input_size, args.flip_test)
+    with atomic_output(args.out, args.overwrite) as tmp:
+        export(graph, model.head.decoder.input_size, tmp, metadata,
+               args.batch, args.opset)
+        check = compare_with_pytorch(model, tmp, args.flip_test, args.batch)
+        print(f'ONNX Runtime vs PyTorch on {check["people"]} bundled COCO '
+              f'people: keypoints max diff {check["max_keypoint_diff"]:.2e} '
+              f'px (tolerance {KEYPOINT_TOL}), scores max diff '
+              f'{check["max_score_diff"]:.2e} (tolerance {SCORE_TOL})')
+        if (check['max_keypoint_diff'] > KEYPOINT_TOL
+                or check['max_score_diff'] > SCORE_TOL):
+            sys.exit('export_onnx.py: the ONNX graph disagrees with the '
+                     f'PyTorch model; {args.out} not written')
+    w, h = metadata['input_size']
+    print(f'written {args.out}: crops (N, 3, {h}, {w}) float32 BGR 0..255 -> '
+          f'keypoints (N, {len(metadata["keypoint_names"])}, 2) crop pixels, '
+          'scores')
+
+
+if __name__ == '__main__':
+    main()

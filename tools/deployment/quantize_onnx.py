@@ -1,0 +1,278 @@
+# Copyright (c) mmpose-cl contributors. All rights reserved.
+"""Quantise an exported keypoint ONNX file to INT8: ONNX Runtime's static
+quantisation (QDQ, per-channel int8 weights, uint8 activations), calibrated
+on real crops.
+
+    python tools/deployment/quantize_onnx.py FILE.onnx --calib CONFIG_OR_DIR
+        --out FILE.int8.onnx [--split train] [--num-crops 128]
+        [--method minmax|entropy|percentile] [--exclude NAME ...]
+        [--seed 0] [--overwrite]
+
+``--calib`` is a config (the people of its ``--split`` dataset, each cropped
+by its box exactly as ``clpose`` crops at run time) or a folder of images
+(each whole image one box). Only the network is quantised: the graph is cut
+where the convolutions end (the maps), the network part is quantised, and
+the decoding after it (threshold, weighted mean, argmax) is put back in
+float32; so is every node whose name contains an ``--exclude`` string (e.g.
+``final_layer``, the layer that writes the maps).
+
+It prints, on the calibration crops, the keypoint drift of the INT8 file
+against the float32 one (mean and max, crop pixels) and the five layers whose
+INT8 output is furthest from float32 (signal-to-quantisation-noise ratio, dB),
+the candidates for ``--exclude``.
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+import tempfile
+from typing import Dict, List, Sequence
+
+import numpy as np
+from clpose import CLPose, read_image
+from tqdm import tqdm
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from tool_utils import at_least, atomic_output  # noqa: E402
+
+IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
+
+
+def dataset_boxes(config: str, split: str) -> List[tuple]:
+    """(image path, box x1 y1 x2 y2) of every person of a config's dataset,
+    before its pipeline (MMPose's ``get_data_info``)."""
+    from mmengine.registry import init_default_scope
+    from mmpose.registry import DATASETS
+
+    import mmpose_cl  # noqa: F401  (registers our datasets)
+    from tool_utils import load_config
+    cfg = load_config(config)
+    init_default_scope(cfg.get('default_scope', 'mmpose'))
+    loader = cfg.get(f'{split}_dataloader')
+    if not loader:
+        raise ValueError(f'{config}: no {split}_dataloader')
+    dataset_cfg = dict(loader['dataset'], pipeline=[])
+    dataset = DATASETS.build(dataset_cfg)
+    people = []
+    for i in range(len(dataset)):
+        info = dataset.get_data_info(i)
+        people.append((info['img_path'], np.asarray(info['bbox'][0])))
+    if not people:
+        raise ValueError(f'{config}: the {split} dataset holds no person')
+    return people
+
+
+def folder_boxes(folder: str) -> List[tuple]:
+    """(image path, None: the whole image) for every image of a folder."""
+    files = sorted(f for f in os.listdir(folder)
+                   if f.lower().endswith(IMAGE_EXTENSIONS))
+    if not files:
+        raise ValueError(f'{folder}: no image file ({IMAGE_EXTENSIONS})')
+    return [(osp.join(folder, f), None) for f in files]
+
+
+def calibration_crops(model: CLPose, calib: str, split: str, num: int,
+                      seed: int) -> np.ndarray:
+    """Up to ``num`` crops (N, 3, h, w) float32 BGR, a seeded random choice
+    of the people of ``calib``, cropped as ``model`` crops at run time."""
+    people = (folder_boxes(calib) if osp.isdir(calib) else dataset_boxes(
+        calib, split))
+    rng = np.random.default_rng(seed)
+    chosen = rng.permutation(len(people))[:num]
+    crops = []
+    for i in tqdm(sorted(chosen), desc='calibration crops'):
+        path, box = people[i]
+        image = read_image(path)
+        if box is None:
+            box = np.array([0, 0, image.shape[1], image.shape[0]], float)
+        crops.append(model.crops(image, box[None])[0])
+    return np.concatenate(crops)
+
+
+class CropReader:
+    """ONNX Runtime's ``CalibrationDataReader`` over crops, one at a time."""
+
+    def __init__(self, crops: np.ndarray) -> None:
+        self.crops = crops
+        self.reset()
+
+    def get_next(self):
+        return next(self._it, None)
+
+    def reset(self) -> None:
+        self._it = iter(self)
+
+    def __iter__(self):
+        return ({'crops': c[None]} for c in self.crops)
+
+
+def split_at_network_end(model) -> List[str]:
+    """The tensors where the network ends and the decoding begins: outputs
+    of the convolutions and the nodes that feed them (the network) that
+    other nodes (the decoding: threshold, weighted mean, argmax) read."""
+    producer = {out: node for node in model.graph.node for out in node.output}
+    network, todo = set(), [n for n in model.graph.node if n.op_type == 'Conv']
+    while todo:
+        node = todo.pop()
+        if id(node) not in network:
+            network.add(id(node))
+            todo.extend(producer[i] for i in node.input if i in producer)
+    ends = []
+    for node in model.graph.node:
+        if id(node) in network:
+            continue
+        for name in node.input:
+            if (name in producer and id(producer[name]) in network
+                    and name not in ends):
+                ends.append(name)
+    return ends
+
+
+def quantize(src: str, out: str, crops: np.ndarray, method: str,
+             exclude: Sequence[str]) -> List[str]:
+    """Statically quantise the network of ``src`` (everything up to the
+    maps) and put its float32 decoding back after it, into ``out``.
+
+    Returns:
+        list[str]: the tensors where the network ends (the maps).
+    """
+    import onnx
+    from onnx.compose import add_prefix, merge_models
+    from onnx.utils import Extractor
+    from onnxruntime.quantization import (CalibrationMethod, QuantFormat,
+                                          QuantType, quant_pre_process,
+                                          quantize_static)
+    with tempfile.TemporaryDirectory() as tmp:
+        pre = osp.join(tmp, 'pre.onnx')
+        quant_pre_process(src, pre)
+        model = onnx.load(pre)
+        ends = split_at_network_end(model)
+        outputs = [o.name for o in model.graph.output]
+        extractor = Extractor(model)
+        network = osp.join(tmp, 'network.onnx')
+        decoding = extractor.extract_model(ends, outputs)
+        # the ends the decoding really reads (not those of pruned branches)
+        ends = [i.name for i in decoding.graph.input]
+        onnx.save(extractor.extract_model(['crops'], ends), network)
+        quantized = osp.join(tmp, 'network.int8.onnx')
+        excluded = [
+            n.name for n in onnx.load(network).graph.node
+            if any(s in n.name for s in exclude)
+        ]
+        quantize_static(
+            network, quantized, CropReader(crops),
+            quant_format=QuantFormat.QDQ, per_channel=True,
+            activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+            nodes_to_exclude=excluded,
+            calibrate_method=dict(
+                minmax=CalibrationMethod.MinMax,
+                entropy=CalibrationMethod.Entropy,
+                percentile=CalibrationMethod.Percentile)[method])
+        quantized = onnx.load(quantized)
+        # the two parts share names of constants: prefix the decoding's,
+        # then give the model's outputs their names back
+        decoding = add_prefix(decoding, 'decoding/')
+        decoding.ir_version = quantized.ir_version
+        merged = merge_models(
+            quantized, decoding,
+            io_map=[(end, i.name)
+                    for end, i in zip(ends, decoding.graph.input)])
+        for output, name in zip(merged.graph.output, outputs):
+            for node in merged.graph.node:
+                node.output[:] = [name if o == output.name else o
+                                  for o in node.output]
+                node.input[:] = [name if i == output.name else i
+                                 for i in node.input]
+            output.name = name
+    # the runtime's metadata
+    del merged.metadata_props[:]
+    merged.metadata_props.extend(onnx.load(src).metadata_props)
+    onnx.checker.check_model(merged)
+    onnx.save(merged, out)
+    return ends
+
+
+def drift(fp32: CLPose, int8: CLPose, crops: np.ndarray) -> Dict:
+    """Keypoint distance (crop pixels) and score difference of the INT8
+    model against the float32 one, on the same crops."""
+    k32, s32 = fp32.run(crops)
+    k8, s8 = int8.run(crops)
+    dist = np.linalg.norm(k8 - k32, axis=-1)
+    return dict(mean_px=float(dist.mean()), max_px=float(dist.max()),
+                max_score_diff=float(np.abs(s8 - s32).max()))
+
+
+def worst_layers(src: str, out: str, crops: np.ndarray, top: int = 5):
+    """The ``top`` convolution outputs whose INT8 values are furthest from
+    float32 (ONNX Runtime's ``qdq_loss_debug``: SQNR in dB between the float
+    model's tensor and the quantised model's, on a few crops)."""
+    from onnxruntime.quantization.qdq_loss_debug import (
+        collect_activations, compute_activation_error,
+        create_activation_matching, modify_model_output_intermediate_tensors)
+    with tempfile.TemporaryDirectory() as tmp:
+        acts = {}
+        for name, path in (('float', src), ('qdq', out)):
+            aug = osp.join(tmp, f'{name}.onnx')
+            modify_model_output_intermediate_tensors(path, aug)
+            acts[name] = collect_activations(aug, CropReader(crops[:8]))
+    matched = create_activation_matching(acts['qdq'], acts['float'])
+    errors = compute_activation_error(matched)
+    sqnr = {
+        name: float(np.mean(e['xmodel_err']))
+        for name, e in errors.items() if 'xmodel_err' in e
+    }
+    return sorted(sqnr.items(), key=lambda kv: kv[1])[:top]
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('onnx', help='a float32 file of export_onnx.py')
+    parser.add_argument('--calib', required=True,
+                        help='a config (its --split people) or an image folder')
+    parser.add_argument('--out', required=True, help='the INT8 ONNX file')
+    parser.add_argument('--split', default='train',
+                        choices=['train', 'val', 'test'])
+    parser.add_argument('--num-crops', type=at_least(1), default=128)
+    parser.add_argument('--method', default='minmax',
+                        choices=['minmax', 'entropy', 'percentile'])
+    parser.add_argument('--exclude', nargs='*', default=[],
+                        help='keep the nodes whose name contains any of '
+                        'these in float32')
+    parser.add_argument('--seed', type=at_least(0), default=0)
+    parser.add_argument('--overwrite', action='store_true')
+    args = parser.parse_args(argv)
+    for path, what in ((args.onnx, 'ONNX file'), (args.calib, '--calib')):
+        if not osp.exists(path):
+            parser.error(f'{what} {path!r} not found')
+    if osp.exists(args.out) and not args.overwrite:
+        parser.error(f'{args.out} exists; pass --overwrite to replace it')
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        fp32 = CLPose(args.onnx)
+        crops = calibration_crops(fp32, args.calib, args.split,
+                                  args.num_crops, args.seed)
+    except (ValueError, FileNotFoundError) as e:
+        sys.exit(f'quantize_onnx.py: {e}')
+    with atomic_output(args.out, args.overwrite) as tmp:
+        ends = quantize(args.onnx, tmp, crops, args.method, args.exclude)
+        int8 = CLPose(tmp)
+        d = drift(fp32, int8, crops)
+        worst = worst_layers(args.onnx, tmp, crops)
+    print(f'{len(crops)} calibration crops ({args.method}); the network is '
+          f'INT8 up to {ends}, the decoding after it float32' +
+          (f'; kept in float32: nodes named *{args.exclude}*'
+           if args.exclude else ''))
+    print(f'INT8 vs float32 on those crops: keypoints {d["mean_px"]:.3f} px '
+          f'mean, {d["max_px"]:.3f} px max; scores {d["max_score_diff"]:.4f} '
+          'max')
+    print('layers furthest from float32 (SQNR dB): ' +
+          ', '.join(f'{n} {v:.1f}' for n, v in worst))
+    print(f'written {args.out}')
+
+
+if __name__ == '__main__':
+    main()
