@@ -16,13 +16,15 @@ from .datasets import (CheckedCocoDataset, CheckedLoadImage, LspDataset,
 from .engine import CLDatasetCheckHook, NonFiniteLossHook
 from .evaluation import LspPCKAccuracy
 from .models import (BaseCLHead, CLCompositeLoss, CLHead, CLMultiStageHead,
-                     CLNetHourglass, CLNetResNet, CLPeakOffsetLoss,
-                     CLPoseEstimator, GRMILoss, flip_cl_maps)
+                     CLNetCSPNeXt, CLNetHourglass, CLNetResNet,
+                     CLPeakOffsetLoss, CLPoseEstimator, GRMILoss,
+                     MultiStageHeatmapHead, NewellHourglass, flip_cl_maps)
 from .version import __version__
 # isort: on
 
 __all__ = [
-    'CLCodec', 'CLNetResNet', 'CLNetHourglass', 'BaseCLHead', 'CLHead',
+    'CLCodec', 'CLNetResNet', 'CLNetHourglass', 'CLNetCSPNeXt',
+    'NewellHourglass', 'MultiStageHeatmapHead', 'BaseCLHead', 'CLHead',
     'CLMultiStageHead', 'flip_cl_maps', 'CLCompositeLoss', 'CLPeakOffsetLoss',
     'GRMILoss', 'CLPoseEstimator', 'LspDataset', 'CheckedCocoDataset',
     'CheckedLoadImage', 'RandomShearTopdownAffine', 'LspPCKAccuracy',

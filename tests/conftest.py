@@ -12,6 +12,9 @@ sys.path.insert(0, osp.join(REPO_ROOT, 'tools'))
 
 # keep the 2-core CI machine responsive: one intra-op thread per test process
 os.environ.setdefault('OMP_NUM_THREADS', '2')
+# albumentations (RTMPose's pipelines) asks PyPI for its latest version on
+# import: no network here, and no reason to wait for it
+os.environ.setdefault('NO_ALBUMENTATIONS_UPDATE', '1')
 
 
 @pytest.fixture(scope='module')

@@ -8,7 +8,7 @@ Shape shorthand used throughout this module:
     channels [K, 2K) hold x (paper eq. 3), in units of cells (pixels / S).
 """
 import math
-from typing import List, Optional, Tuple
+from typing import List, Optional, Tuple, Union
 
 import numpy as np
 import torch
@@ -67,8 +67,14 @@ class CLCodec(BaseKeypointCodec):
         input_size (tuple): Input crop size ``(w, h)`` in pixels. Both must be
             divisible by ``stride``.
         stride (int): Pixels per map cell, ``S``. Defaults to 16.
-        sigma (float): Gaussian standard deviation in input pixels.
-            Defaults to 16.0.
+        sigma (float | str): Gaussian standard deviation in input pixels,
+            or ``'stride'`` for ``sigma = S``: the target region (the cells
+            within ``sigma * sqrt(2 ln(1 / tau))`` of the keypoint) then
+            scales with the cells, and at ``tau = 0.6`` it always reaches
+            the nearest cell centre (at most ``S / sqrt(2)`` away). With
+            ``sigma = 16`` at ``S = 32`` a fifth of the keypoint positions
+            have no cell ``>= tau`` (``docs/stride32_targets.md``). Defaults
+            to 16.0 (the paper's, section 4.1).
         tau (float): Activation threshold in ``(0, 1]`` for voting cells.
             Defaults to 0.6.
     """
@@ -79,7 +85,7 @@ class CLCodec(BaseKeypointCodec):
     def __init__(self,
                  input_size: Tuple[int, int],
                  stride: int = 16,
-                 sigma: float = 16.0,
+                 sigma: Union[float, str] = 16.0,
                  tau: float = 0.6) -> None:
         super().__init__()
         name = self.__class__.__name__
@@ -97,6 +103,11 @@ class CLCodec(BaseKeypointCodec):
                 f'{name}: input_size {tuple(input_size)!r} must be divisible '
                 f'by stride={stride} (the flip test and the cell grid need '
                 'w = W * S and h = H * S)')
+        if isinstance(sigma, str):
+            if sigma != 'stride':
+                raise ValueError(f"{name}: sigma must be a number > 0 or "
+                                 f"'stride', got {sigma!r}")
+            sigma = stride
         if not np.isfinite(sigma) or sigma <= 0:
             raise ValueError(f'{name}: sigma must be > 0, got {sigma!r}')
         if not (0 < tau <= 1):

@@ -175,3 +175,30 @@ def test_generate_target_and_pack_put_maps_where_the_head_reads_them():
     assert packed.gt_fields.heatmaps.shape == (2, 16, 12)
     assert packed.gt_fields.offsets.shape == (4, 16, 12)
     assert packed.gt_instance_labels.keypoint_weights.shape == (1, 2)
+
+
+@pytest.mark.parametrize('stride', [4, 8, 16, 32])
+def test_sigma_scaled_with_the_stride(stride):
+    codec = KEYPOINT_CODECS.build(
+        dict(type='CLCodec', input_size=(256, 256), stride=stride,
+             sigma='stride'))
+    assert codec.sigma == float(stride)
+    # eq. (1) with sigma = S: the cell (0, 1) of a keypoint at (10, 3)
+    enc = codec.encode(np.array([[[10.0, 3.0]]]))
+    cx, cy = 1.5 * stride - 0.5, 0.5 * stride - 0.5
+    assert enc['heatmaps'][0, 0, 1] == pytest.approx(
+        math.exp(-((10 - cx)**2 + (3 - cy)**2) / (2 * stride**2)), rel=1e-6)
+    assert 'sigma=' + str(float(stride)) in repr(codec)
+
+
+def test_sigma_default_is_the_papers_16_px_at_every_stride():
+    assert CLCodec((256, 256), stride=32).sigma == 16.0
+
+
+@pytest.mark.parametrize('sigma, match', [
+    ('pixel', r"CLCodec: sigma must be a number > 0 or 'stride', got 'pixel'"),
+    (0.0, 'CLCodec: sigma must be > 0, got 0.0'),
+])
+def test_bad_sigma_is_a_clear_error(sigma, match):
+    with pytest.raises(ValueError, match=match):
+        CLCodec((256, 256), sigma=sigma)

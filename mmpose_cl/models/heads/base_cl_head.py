@@ -53,13 +53,33 @@ def flip_cl_maps(heatmaps: Tensor, offsets: Tensor,
     return heatmaps, torch.cat([off_y, off_x], dim=1)
 
 
+def stage_index(owner: object, stage: int, num_stages: int) -> int:
+    """The index in ``[0, num_stages)`` of ``test_cfg['stage']`` (first =
+    0; negative indices count from the last, -1).
+
+    Raises:
+        ValueError: naming ``owner``'s class, when ``stage`` is not an int in
+            ``[-num_stages, num_stages)``.
+    """
+    name, n = owner.__class__.__name__, num_stages
+    if not isinstance(stage, int) or isinstance(stage, bool):
+        raise ValueError(
+            f'{name}: test_cfg.stage must be an int, got {stage!r}')
+    if not -n <= stage < n:
+        raise ValueError(
+            f'{name}: test_cfg.stage={stage} is out of range: there are '
+            f'{n} stages (0 .. {n - 1}, or -{n} .. -1 from the last)')
+    return stage % n
+
+
 class BaseCLHead(BaseHead):
     """Base class of the CL heads: a subclass says how its stages' maps are
     produced (:meth:`forward_stages`) and which input channels it takes
     (:attr:`in_channels`); everything else is here.
 
-    - :meth:`predict`: decodes the last stage with the codec's section-3.4
-      voting, with the flip test and ``output_heatmaps``;
+    - :meth:`predict`: decodes the last stage (or ``test_cfg['stage']``)
+      with the codec's section-3.4 voting, with the flip test and
+      ``output_heatmaps``;
     - :meth:`loss`: the loss module on every stage against the same targets,
       each ``loss_*`` term summed over the stages weighted by
       ``stage_weights`` (Newell's intermediate supervision; one stage for
@@ -152,28 +172,49 @@ class BaseCLHead(BaseHead):
         """Heatmap scores as decoding sees them (``heatmap_act``)."""
         return heatmaps.sigmoid() if self.heatmap_act == 'sigmoid' else heatmaps
 
+    def stage_maps(self, feats: Features, stage: int = -1) -> Maps:
+        """Raw heatmaps (B, K, H, W) and offsets (B, 2K, H, W) of one stage.
+
+        Args:
+            feats: backbone features.
+            stage (int): Index of the stage, first = 0; negative indices
+                count from the last (-1). Defaults to -1.
+
+        Raises:
+            ValueError: ``stage`` is not an int in ``[-n, n)`` for ``n``
+                stages.
+        """
+        if stage == -1 and isinstance(stage, int):
+            return self.forward(feats)
+        stages = self.forward_stages(feats)
+        return stages[stage_index(self, stage, len(stages))]
+
     def scored_maps(self,
                     feats: Features,
-                    flip_indices: Optional[Sequence[int]] = None) -> Maps:
+                    flip_indices: Optional[Sequence[int]] = None,
+                    stage: int = -1) -> Maps:
         """Activated heatmaps (B, K, H, W) and offsets (B, 2K, H, W) of the
-        last stage. With ``flip_indices``, ``feats`` is ``[feats,
+        stage ``stage`` (:meth:`stage_maps`; the last by default). With
+        ``flip_indices``, ``feats`` is ``[feats,
         feats_of_the_mirrored_crops]`` and the mirrored maps are flipped back
         (:func:`flip_cl_maps`) and averaged with the others (flip test)."""
         if flip_indices is None:
-            heatmaps, offsets = self.forward(feats)
+            heatmaps, offsets = self.stage_maps(feats, stage)
             return self.activate(heatmaps), offsets
-        heatmaps, offsets = self.scored_maps(feats[0])
-        heatmaps_f, offsets_f = flip_cl_maps(*self.scored_maps(feats[1]),
-                                             flip_indices)
+        heatmaps, offsets = self.scored_maps(feats[0], stage=stage)
+        heatmaps_f, offsets_f = flip_cl_maps(
+            *self.scored_maps(feats[1], stage=stage), flip_indices)
         return (heatmaps + heatmaps_f) * 0.5, (offsets + offsets_f) * 0.5
 
     def predict_maps(self, feats: Features, batch_data_samples: OptSampleList,
                      test_cfg: OptConfigType = None) -> Maps:
-        """The maps that :meth:`predict` decodes: :meth:`scored_maps`, with
-        the flip test when ``test_cfg['flip_test']``."""
+        """The maps that :meth:`predict` decodes: :meth:`scored_maps` of the
+        stage ``test_cfg['stage']`` (default -1, the last), with the flip
+        test when ``test_cfg['flip_test']``."""
         test_cfg = test_cfg or {}
+        stage = test_cfg.get('stage', -1)
         if not test_cfg.get('flip_test', False):
-            return self.scored_maps(feats)
+            return self.scored_maps(feats, stage=stage)
         if not (isinstance(feats, list) and len(feats) == 2):
             raise ValueError(
                 f'{self.__class__.__name__}: flip_test needs the features '
@@ -184,21 +225,24 @@ class BaseCLHead(BaseHead):
                 f'{self.__class__.__name__}: test_cfg.flip_test=True but the '
                 'data samples carry no flip_indices; use a dataset whose '
                 'metainfo defines flip pairs, or set flip_test=False')
-        return self.scored_maps(feats, metainfo['flip_indices'])
+        return self.scored_maps(feats, metainfo['flip_indices'], stage)
 
     def predict(self,
                 feats: Features,
                 batch_data_samples: OptSampleList,
                 test_cfg: OptConfigType = None) -> Predictions:
-        """Predict keypoints in input-crop pixels from the last stage.
+        """Predict keypoints in input-crop pixels from the last stage, or
+        from the stage ``test_cfg['stage']``.
 
         Args:
             feats: backbone features, or ``[feats, feats_of_flipped_input]``
                 when ``test_cfg['flip_test']``.
             batch_data_samples (list[PoseDataSample]): with ``flip_indices``
                 in the metainfo for the flip test.
-            test_cfg (dict, optional): ``flip_test`` (bool) and
-                ``output_heatmaps`` (bool).
+            test_cfg (dict, optional): ``flip_test`` (bool),
+                ``output_heatmaps`` (bool) and ``stage`` (int, the stage to
+                decode, first = 0, negative from the last; default -1, the
+                last: per-stage accuracy, paper fig. 4b).
 
         Returns:
             list[InstanceData] with ``keypoints`` (1, K, 2) and

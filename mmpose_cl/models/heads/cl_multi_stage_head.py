@@ -14,15 +14,18 @@ from .base_cl_head import BaseCLHead, Maps
 @MODELS.register_module()
 class CLMultiStageHead(BaseCLHead):
     """Head of CLNet-Hourglass (paper section 3.2, fig. 2b): the composite
-    loss on every stage, decoding from the last.
+    loss on every stage, decoding from the last, or from any stage with
+    ``test_cfg=dict(stage=i)`` (first = 0, negative from the last): the
+    accuracy of each hourglass stage of the paper's fig. 4(b), e.g.
+    ``tools/test.py CONFIG CKPT --cfg-options model.test_cfg.stage=3``.
 
     The three-conv head subnetworks of the stages live in the backbone
     (:class:`CLNetHourglass`), because their predictions are re-injected
     into the next stage; this head has no parameters and takes the
     backbone's per-stage maps as they are, so its stages are the backbone's
     outputs. Loss over the stages (summed, ``stage_weights``,
-    ``log_stage_losses``), prediction, flip test and decoding are
-    :class:`BaseCLHead`'s.
+    ``log_stage_losses``), prediction, stage choice, flip test and decoding
+    are :class:`BaseCLHead`'s.
 
     Args:
         num_keypoints (int): K; every stage has 3K channels. In a

@@ -91,8 +91,15 @@ def test_default_architecture_is_newell_with_cl_heads():
         return flags
 
     # 4-level hourglasses; the last drops its two outermost up-samplings
+    # and the skip residuals that fed them
     assert levels(net.hourglasses[0]) == [True] * 4
     assert levels(net.hourglasses[-1]) == [False, False, True, True]
+    last = net.hourglasses[-1]
+    assert last.up1 is None and last.low2.up1 is None
+    assert last.low2.low2.up1 is not None
+    # the stage features are Newell's residual module: the CL head takes
+    # the place of his two 1x1 convs (lin and the heatmap conv)
+    assert all(len(f.convs) == 3 for f in net.features)
     # three convs in series per head: stride 2, 2, 1 to reach stride 16
     # from the trunk's stride 4, stride 1 in the last stage
     head = net.heads[0]
@@ -103,6 +110,9 @@ def test_default_architecture_is_newell_with_cl_heads():
     assert [m.stride for m in (net.heads[-1][0].conv, net.heads[-1][1].conv,
                                net.heads[-1][2])] == [(1, 1)] * 3
     assert head[2].out_channels == 51 and head[2].kernel_size == (1, 1)
+    # 32-channel heads (head_channels)
+    assert [head[0].conv.out_channels, head[1].conv.out_channels,
+            head[2].in_channels] == [32, 32, 32]
     assert net.merge_preds[0].in_channels == 51
 
 
@@ -137,12 +147,58 @@ def test_input_not_divisible_is_a_clear_error():
         net(torch.randn(1, 3, 96, 64))
 
 
+def residual_params(cin, cout):
+    """Newell's pre-activation residual module: BN + conv1x1 (no bias),
+    BN + conv3x3, BN + conv1x1, and a biased 1x1 conv skip when cin != cout
+    (BN: 2 parameters a channel)."""
+    mid = cout // 2
+    skip = cin * cout + cout if cin != cout else 0
+    return (2 * cin + cin * mid + 2 * mid + 9 * mid * mid + 2 * mid +
+            mid * cout + skip)
+
+
+def stem_params(C):
+    """conv7x7 (no bias) + BN to C/4, residuals C/4 -> C/2 -> C/2 -> C."""
+    return (3 * 49 * C // 4 + 2 * C // 4 + residual_params(C // 4, C // 2) +
+            residual_params(C // 2, C // 2) + residual_params(C // 2, C))
+
+
+@pytest.mark.parametrize('K', [17, 16])
+def test_fewer_parameters_than_the_plain_8_stack(K):
+    """The paper's conclusion: fewer parameters than the plain hourglass.
+    Both counted by hand from Newell's modules (C = 256, 8 stacks, 4 levels:
+    13 residuals an hourglass, 7 re-injections)."""
+    from mmpose_cl.models.backbones.newell_hourglass import NewellHourglass
+    C, h, res = 256, 32, residual_params(256, 256)
+    hourglass = 13 * res
+    # Newell: residual + lin (conv1x1 + BN) + conv1x1 to K; re-injection
+    # conv1x1(lin) + conv1x1(K heatmaps)
+    plain = stem_params(C) + 8 * (
+        hourglass + res + C * C + 2 * C + C * K + K) + 7 * (
+            C * C + C + K * C + C)
+    # CL: residual + head (conv3x3 C->h + BN, conv3x3 h->h + BN,
+    # conv1x1 h->3K); the last hourglass lacks 2 skip residuals
+    head = 9 * C * h + 2 * h + 9 * h * h + 2 * h + h * 3 * K + 3 * K
+    cl = stem_params(C) + 8 * (hourglass + res + head) - 2 * res + 7 * (
+        C * C + C + 3 * K * C + C)
+
+    def count(net):
+        return sum(p.numel() for p in net.parameters())
+
+    assert count(NewellHourglass(num_keypoints=K)) == plain
+    assert count(CLNetHourglass(num_keypoints=K)) == cl
+    assert cl < plain
+    # 256-wide heads (head_channels=256) do not fit under the plain model
+    assert count(CLNetHourglass(num_keypoints=K, head_channels=256)) > plain
+
+
 @pytest.mark.parametrize('kwargs, match', [
     (dict(num_keypoints=0), 'num_keypoints'),
     (dict(num_keypoints=K, num_stacks=0), 'num_stacks'),
     (dict(num_keypoints=K, channels=18), 'channels'),
     (dict(num_keypoints=K, output_stride=12), 'output_stride.*12'),
     (dict(num_keypoints=K, num_levels=1), 'num_levels'),
+    (dict(num_keypoints=K, head_channels=0), 'head_channels.*0'),
 ])
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=f'CLNetHourglass: .*{match}'):

@@ -252,3 +252,103 @@ def test_in_a_pose_estimator_loss_and_flip_predict():
     assert results[0].pred_instances.keypoints.shape == (1, K, 2)
     with pytest.raises(ValueError, match=r'in_channels \(15\).*\(12\)'):
         MODELS.build(estimator_cfg(head_keypoints=5))
+
+
+def stage_feats(good, stage, num_stages=3, seed=0):
+    """``num_stages`` stage maps: noise, except the perfect ``good`` maps at
+    ``stage``."""
+    gen = torch.Generator().manual_seed(seed)
+    feats = [torch.randn(good.shape, generator=gen) for _ in range(num_stages)]
+    feats[stage] = good
+    return tuple(feats)
+
+
+@pytest.mark.parametrize('stage', [0, 1, 2, -1, -2, -3])
+def test_test_cfg_stage_decodes_that_stage(stage):
+    head = make_head(PERFECT_INPUT)
+    codec = CLCodec(PERFECT_INPUT)
+    kpts = random_keypoints(np.random.default_rng(8), PERFECT_INPUT, n=2)
+    good = perfect_maps(codec, kpts)  # (2, 3K, 16, 12)
+    feats = stage_feats(good, stage)
+    samples = data_samples(codec, kpts)
+    preds, fields = head.predict(feats, samples,
+                                 dict(stage=stage, output_heatmaps=True))
+    for pred, field, k, maps in zip(preds, fields, kpts, good):
+        np.testing.assert_allclose(pred.keypoints[0], k, atol=1e-3)
+        torch.testing.assert_close(field.heatmaps, maps[:K])
+    # the other stages are noise: decoding them misses the keypoints
+    other = (stage + 1) % 3
+    wrong = head.predict(feats, samples, dict(stage=other))
+    assert np.abs(wrong[0].keypoints[0] - kpts[0]).max() > 1
+
+
+@pytest.mark.parametrize('stage', [0, -2])
+def test_test_cfg_stage_with_flip_test(stage):
+    head = make_head(PERFECT_INPUT)
+    codec = CLCodec(PERFECT_INPUT)
+    kpts = random_keypoints(np.random.default_rng(9), PERFECT_INPUT, n=2)
+    feats = stage_feats(perfect_maps(codec, kpts), stage, seed=1)
+    feats_flip = stage_feats(perfect_maps(codec, mirror(kpts)), stage, seed=2)
+    preds = head.predict([feats, feats_flip], data_samples(codec, kpts),
+                         dict(flip_test=True, stage=stage))
+    for pred, k in zip(preds, kpts):
+        np.testing.assert_allclose(pred.keypoints[0], k, atol=1e-3)
+    # the flip test of the last stage averages two noise maps: not the
+    # keypoints
+    last = head.predict([feats, feats_flip], data_samples(codec, kpts),
+                        dict(flip_test=True))
+    assert np.abs(last[0].keypoints[0] - kpts[0]).max() > 1
+
+
+@pytest.mark.parametrize('stage, match', [
+    (3, r'CLMultiStageHead: test_cfg.stage=3 is out of range: there are 3 '
+     r'stages \(0 .. 2, or -3 .. -1 from the last\)'),
+    (-4, r'CLMultiStageHead: test_cfg.stage=-4 is out of range: there are 3'),
+    ('1', r"CLMultiStageHead: test_cfg.stage must be an int, got '1'"),
+    (True, r'CLMultiStageHead: test_cfg.stage must be an int, got True'),
+])
+def test_test_cfg_stage_out_of_range_is_a_clear_error(stage, match):
+    head = make_head()
+    codec = CLCodec(SMALL_INPUT)
+    feats = tuple(torch.rand(1, 3 * K, 4, 4) for _ in range(3))
+    samples = data_samples(
+        codec, random_keypoints(np.random.default_rng(10), SMALL_INPUT))
+    with pytest.raises(ValueError, match=match):
+        head.predict(feats, samples, dict(stage=stage))
+    with pytest.raises(ValueError, match=match):
+        head.predict([feats, feats], samples,
+                     dict(stage=stage, flip_test=True))
+
+
+def test_estimator_passes_test_cfg_stage_to_the_head():
+    import mmpose_cl.models.pose_estimators.cl_pose_estimator  # noqa: F401
+    model = MODELS.build(estimator_cfg(flip_test=False)).eval()
+    model.init_weights()
+    codec = CLCodec(SMALL_INPUT)
+    samples = data_samples(
+        codec, random_keypoints(np.random.default_rng(11), SMALL_INPUT))
+    for ds in samples:
+        ds.set_metainfo(dict(input_center=np.array([32., 32.]),
+                             input_scale=np.array([64., 64.])))
+        ds.gt_instances = InstanceData(
+            bboxes=np.array([[0., 0., 64., 64.]]), bbox_scores=np.ones(1))
+    inputs = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        stages = model.backbone(inputs)
+        results = {}
+        for stage in (0, 1):
+            model.test_cfg = dict(stage=stage)
+            # the estimator writes into the data samples: keep a copy
+            pred = model(inputs, samples, mode='predict')[0].pred_instances
+            results[stage] = pred.clone()
+        model.test_cfg = dict(stage=2)
+        with pytest.raises(ValueError, match='stage=2 is out of range'):
+            model(inputs, samples, mode='predict')
+    for stage, res in results.items():
+        # the head's decoding of that stage's maps (crop = image here)
+        kpts, scores = codec.decode_torch(stages[stage][:, :K],
+                                          stages[stage][:, K:])
+        np.testing.assert_allclose(res.keypoints, kpts.numpy(), atol=1e-4)
+        np.testing.assert_allclose(res.keypoint_scores, scores.numpy(),
+                                   atol=1e-6)
+    assert np.abs(results[0].keypoints - results[1].keypoints).max() > 0.1
