@@ -11,9 +11,19 @@ train_pipeline = [
     dict(type='CheckedLoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomFlip', direction='horizontal'),
-    dict(type='RandomHalfBody'),
-    dict(type='RandomBBoxTransform'),
-    dict(type='TopdownAffine', input_size=codec['input_size']),
+    # Newell et al. [9]: scale 0.75-1.25, rotation +-30 degrees, no shift
+    dict(
+        type='RandomBBoxTransform',
+        shift_prob=0,
+        scale_factor=(0.75, 1.25),
+        rotate_factor=30,
+        rotate_prob=0.4),  # [9]'s code (pose-hg-train) rotates 40%
+    # shear (sec. 4.1): no reference gives a range; ours
+    dict(
+        type='RandomShearTopdownAffine',
+        input_size=codec['input_size'],
+        shear_factor=10,
+        shear_prob=0.5),
     dict(type='GenerateTarget', encoder=codec),
     dict(type='PackPoseInputs')
 ]

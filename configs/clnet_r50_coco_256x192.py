@@ -72,17 +72,30 @@ dataset_type = 'CocoDataset'
 data_mode = 'topdown'
 data_root = 'data/coco/'
 
-# pipelines: flip, scale and rotation augmentation (section 4.1; MMPose has
-# no shear in its top-down pipeline), and MMPose's COCO half-body
-# augmentation, which the paper does not mention
+# pipelines. Section 4.1 augments by "shearing, scaling, rotation, flipping
+# as reported in [9, 11, 3]": CLNet-ResNet follows SimpleBaseline [3] (the
+# ranges of its paper; its code draws rotations as 40 * N clipped at +-80,
+# which is MMPose's default). No half-body: it is not among the paper's
+# augmentations, nor used by [3], [9] or [11] (it came later, with HRNet).
+# MMPose has no shear: RandomShearTopdownAffine adds it to the same warp.
 train_pipeline = [
     # MMPose's LoadImage with an error naming an empty or corrupt image file
     dict(type='CheckedLoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomFlip', direction='horizontal'),
-    dict(type='RandomHalfBody'),
-    dict(type='RandomBBoxTransform'),
-    dict(type='TopdownAffine', input_size=codec['input_size']),
+    # SimpleBaseline [3]: scale +-30%, rotation +-40 degrees, no box shift
+    dict(
+        type='RandomBBoxTransform',
+        shift_prob=0,
+        scale_factor=(0.7, 1.3),
+        rotate_factor=40,
+        rotate_prob=0.6),  # [3]'s code rotates 60% of the samples
+    # shear (sec. 4.1): no reference gives a range; ours
+    dict(
+        type='RandomShearTopdownAffine',
+        input_size=codec['input_size'],
+        shear_factor=10,
+        shear_prob=0.5),
     dict(type='GenerateTarget', encoder=codec),
     dict(type='PackPoseInputs')
 ]

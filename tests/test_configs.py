@@ -44,9 +44,11 @@ def build_on_bundled_data(cfg, data_root):
     from mmpose.registry import DATASETS, MODELS
     init_default_scope('mmpose')
     cfg.model.backbone.init_cfg = None
-    if cfg.model.backbone.type == 'CLNetHourglass':
+    if cfg.model.backbone.type in ('CLNetHourglass', 'NewellHourglass'):
         MODELS.build(cfg.model)  # the configured model builds
         cfg.model.backbone.update(num_stacks=2, channels=64)
+        if 'num_stages' in cfg.model.head:
+            cfg.model.head.num_stages = 2
     model = MODELS.build(cfg.model)
     model.init_weights()
     train, val, n_train, n_val = bundled_data(

@@ -17,8 +17,19 @@ train_pipeline = [
     dict(type='CheckedLoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomFlip', direction='horizontal'),
-    dict(type='RandomBBoxTransform', shift_prob=0),
-    dict(type='TopdownAffine', input_size=codec['input_size']),
+    # SimpleBaseline [3]: scale +-30%, rotation +-40 degrees, no box shift
+    dict(
+        type='RandomBBoxTransform',
+        shift_prob=0,
+        scale_factor=(0.7, 1.3),
+        rotate_factor=40,
+        rotate_prob=0.6),  # [3]'s code rotates 60% of the samples
+    # shear (sec. 4.1): no reference gives a range; ours
+    dict(
+        type='RandomShearTopdownAffine',
+        input_size=codec['input_size'],
+        shear_factor=10,
+        shear_prob=0.5),
     dict(type='GenerateTarget', encoder=codec),
     dict(type='PackPoseInputs')
 ]
