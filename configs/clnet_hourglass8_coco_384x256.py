@@ -7,31 +7,15 @@ codec = dict(
 
 model = dict(head=dict(decoder=codec))
 
+# the pipelines of clnet_hourglass8_coco_256x192.py, for this codec
 train_pipeline = [
-    dict(type='CheckedLoadImage'),
-    dict(type='GetBBoxCenterScale'),
-    dict(type='RandomFlip', direction='horizontal'),
-    # Newell et al. [9]: scale 0.75-1.25, rotation +-30 degrees, no shift
-    dict(
-        type='RandomBBoxTransform',
-        shift_prob=0,
-        scale_factor=(0.75, 1.25),
-        rotate_factor=30,
-        rotate_prob=0.4),  # [9]'s code (pose-hg-train) rotates 40%
-    # shear (sec. 4.1): no reference gives a range; ours
-    dict(
-        type='RandomShearTopdownAffine',
-        input_size=codec['input_size'],
-        shear_factor=10,
-        shear_prob=0.5),
-    dict(type='GenerateTarget', encoder=codec),
-    dict(type='PackPoseInputs')
+    dict(t, input_size=codec['input_size']) if 'input_size' in t else
+    dict(t, encoder=codec) if 'encoder' in t else t
+    for t in _base_.train_pipeline
 ]
 val_pipeline = [
-    dict(type='CheckedLoadImage'),
-    dict(type='GetBBoxCenterScale'),
-    dict(type='TopdownAffine', input_size=codec['input_size']),
-    dict(type='PackPoseInputs')
+    dict(t, input_size=codec['input_size']) if 'input_size' in t else t
+    for t in _base_.val_pipeline
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=val_pipeline))

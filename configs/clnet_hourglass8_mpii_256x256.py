@@ -38,26 +38,11 @@ model = dict(
             region='union'),
         decoder=codec))
 
-# augmentation: Newell et al.'s [9] ("we follow the same hyper-parameters and
-# settings in [9]", sec. 4.1), with the shear of clnet_r50_coco_256x192.py
+# augmentation: Newell et al.'s [9] ranges ("we follow the same
+# hyper-parameters and settings in [9]", sec. 4.1), in the pipeline of
+# clnet_r50_coco_256x192.py (flip and shear included)
 train_pipeline = [
-    dict(type='CheckedLoadImage'),
-    dict(type='GetBBoxCenterScale'),
-    dict(type='RandomFlip', direction='horizontal'),
-    # Newell et al. [9]: scale 0.75-1.25, rotation +-30 degrees, no shift
-    dict(
-        type='RandomBBoxTransform',
-        shift_prob=0,
-        scale_factor=(0.75, 1.25),
-        rotate_factor=30,
-        rotate_prob=0.4),  # [9]'s code (pose-hg-train) rotates 40%
-    # shear (sec. 4.1): no reference gives a range; ours
-    dict(
-        type='RandomShearTopdownAffine',
-        input_size=codec['input_size'],
-        shear_factor=10,
-        shear_prob=0.5),
-    dict(type='GenerateTarget', encoder=codec),
-    dict(type='PackPoseInputs')
+    _base_.newell_augmentation if t['type'] == 'RandomBBoxTransform' else t
+    for t in _base_.train_pipeline
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

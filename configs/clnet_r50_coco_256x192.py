@@ -73,24 +73,34 @@ data_mode = 'topdown'
 data_root = 'data/coco/'
 
 # pipelines. Section 4.1 augments by "shearing, scaling, rotation, flipping
-# as reported in [9, 11, 3]": CLNet-ResNet follows SimpleBaseline [3] (the
-# ranges of its paper; its code draws rotations as 40 * N clipped at +-80,
-# which is MMPose's default). No half-body: it is not among the paper's
-# augmentations, nor used by [3], [9] or [11] (it came later, with HRNet).
-# MMPose has no shear: RandomShearTopdownAffine adds it to the same warp.
+# as reported in [9, 11, 3]": the references' ranges, named so that the rows
+# pick theirs. No half-body: it is not among the paper's augmentations, nor
+# used by [3], [9] or [11] (it came later, with HRNet). MMPose has no shear:
+# RandomShearTopdownAffine adds it to the same warp; no reference gives a
+# range, so +-10 degrees half of the time is ours.
+# SimpleBaseline [3] (CLNet-ResNet): scale +-30%, rotation +-40 degrees, no
+# box shift; its code rotates 60% of the samples (as 40 * N clipped at +-80,
+# which is MMPose's default)
+simplebaseline_augmentation = dict(
+    type='RandomBBoxTransform',
+    shift_prob=0,
+    scale_factor=(0.7, 1.3),
+    rotate_factor=40,
+    rotate_prob=0.6)
+# Newell et al. [9] (CLNet-Hourglass): scale 0.75-1.25, rotation +-30
+# degrees, no shift; its code (pose-hg-train) rotates 40% of the samples
+newell_augmentation = dict(
+    type='RandomBBoxTransform',
+    shift_prob=0,
+    scale_factor=(0.75, 1.25),
+    rotate_factor=30,
+    rotate_prob=0.4)
 train_pipeline = [
     # MMPose's LoadImage with an error naming an empty or corrupt image file
     dict(type='CheckedLoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomFlip', direction='horizontal'),
-    # SimpleBaseline [3]: scale +-30%, rotation +-40 degrees, no box shift
-    dict(
-        type='RandomBBoxTransform',
-        shift_prob=0,
-        scale_factor=(0.7, 1.3),
-        rotate_factor=40,
-        rotate_prob=0.6),  # [3]'s code rotates 60% of the samples
-    # shear (sec. 4.1): no reference gives a range; ours
+    simplebaseline_augmentation,
     dict(
         type='RandomShearTopdownAffine',
         input_size=codec['input_size'],

@@ -13,24 +13,10 @@ model = dict(
     backbone=dict(output_stride=codec['stride']),
     head=dict(block_channels=1024, in_channels=2048, decoder=codec))
 
+# the pipelines of the LSP row, for this codec
 train_pipeline = [
-    dict(type='CheckedLoadImage'),
-    dict(type='GetBBoxCenterScale'),
-    dict(type='RandomFlip', direction='horizontal'),
-    # SimpleBaseline [3]: scale +-30%, rotation +-40 degrees, no box shift
-    dict(
-        type='RandomBBoxTransform',
-        shift_prob=0,
-        scale_factor=(0.7, 1.3),
-        rotate_factor=40,
-        rotate_prob=0.6),  # [3]'s code rotates 60% of the samples
-    # shear (sec. 4.1): no reference gives a range; ours
-    dict(
-        type='RandomShearTopdownAffine',
-        input_size=codec['input_size'],
-        shear_factor=10,
-        shear_prob=0.5),
-    dict(type='GenerateTarget', encoder=codec),
-    dict(type='PackPoseInputs')
+    dict(t, input_size=codec['input_size']) if 'input_size' in t else
+    dict(t, encoder=codec) if 'encoder' in t else t
+    for t in _base_.train_pipeline
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

@@ -32,24 +32,11 @@ model = dict(
         decoder=heatmap_codec),
     test_cfg=dict(flip_mode='heatmap', shift_heatmap=True))
 
+# the CLNet-Hourglass row's pipeline (Newell's augmentation), with the
+# heatmap codec
 train_pipeline = [
-    dict(type='CheckedLoadImage'),
-    dict(type='GetBBoxCenterScale'),
-    dict(type='RandomFlip', direction='horizontal'),
-    # Newell et al. [9]: scale 0.75-1.25, rotation +-30 degrees, no shift
-    dict(
-        type='RandomBBoxTransform',
-        shift_prob=0,
-        scale_factor=(0.75, 1.25),
-        rotate_factor=30,
-        rotate_prob=0.4),  # [9]'s code (pose-hg-train) rotates 40%
-    # shear (sec. 4.1): no reference gives a range; ours
-    dict(
-        type='RandomShearTopdownAffine',
-        input_size=heatmap_codec['input_size'],
-        shear_factor=10,
-        shear_prob=0.5),
-    dict(type='GenerateTarget', encoder=heatmap_codec),
-    dict(type='PackPoseInputs')
+    dict(t, input_size=heatmap_codec['input_size']) if 'input_size' in t else
+    dict(t, encoder=heatmap_codec) if 'encoder' in t else t
+    for t in _base_.train_pipeline
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
