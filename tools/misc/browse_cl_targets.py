@@ -1,11 +1,15 @@
 # Copyright (c) mmpose-cl contributors. All rights reserved.
 """Draw the CL training targets of transformed training samples: each crop
-as the pipeline makes it (flip, half-body, scale, rotation, affine), with the
-target cells >= tau and their offset arrows to the keypoints, to check an
-augmentation pipeline. Saves one PNG per sample.
+as the config's train pipeline makes it (the paper rows: flip, scale,
+rotation and shear in one warp), with the target cells >= tau and their
+offset arrows to the keypoints, to check an augmentation pipeline. Saves one
+PNG per sample.
 
     python tools/misc/browse_cl_targets.py CONFIG --output-dir DIR \
         [--num 20] [--cfg-options k=v ...]
+
+``configs/demo/clnet_r18_coco-mini_256x192.py`` shows the paper rows'
+augmentation on the bundled COCO people.
 """
 import argparse
 import os
