@@ -1,0 +1,58 @@
+"""tools/analysis/int8_accuracy.py on the checkpoints of a tiny learning
+comparison: every model is rebuilt as trained, exported with its decoding,
+quantised with the same calibration, and evaluated in PyTorch, ONNX fp32 and
+ONNX INT8 on the held-out split with MMPose's metrics."""
+import json
+
+import pytest
+
+CL_R18 = 'CL-R18=configs/demo/clnet_r18_coco-mini_256x192.py'
+RTM_T = ('RTMPose-t=mmpose::body_2d_keypoint/rtmpose/coco/'
+         'rtmpose-t_8xb256-420e_coco-256x192.py')
+
+
+@pytest.fixture(scope='module')
+def comparison(tmp_path_factory, load_script, repo_root):
+    """A CL and a SimCC model trained for a few seconds on procedural
+    poses; the path of the comparison's json."""
+    import os
+    tmp = tmp_path_factory.mktemp('int8')
+    poses = str(tmp / 'poses')
+    load_script('tools/misc/generate_synthetic_poses.py').main([
+        poses, '--num-train', '6', '--num-val', '3', '--max-people', '2',
+        '--img-size', '128', '96'])
+    here = os.getcwd()
+    os.chdir(repo_root)  # our configs' paths are relative to the repo
+    try:
+        load_script('tools/analysis/learning_comparison.py').main([
+            poses, '--models', CL_R18, RTM_T, '--minutes', '0.03',
+            '--val-minutes', '0.03', '--input-size', '64', '64',
+            '--batch-size', '4', '--workers', '0', '--work-dir',
+            str(tmp / 'work'), '--out', str(tmp / 'lc')])
+    finally:
+        os.chdir(here)
+    return str(tmp / 'lc.json')
+
+
+def test_int8_accuracy_report(load_script, comparison, tmp_path, repo_root,
+                              monkeypatch, one_thread):
+    monkeypatch.chdir(repo_root)
+    tool = load_script('tools/analysis/int8_accuracy.py')
+    out = str(tmp_path / 'int8')
+    tool.main([comparison, '--num-crops', '4', '--work-dir',
+               str(tmp_path / 'work'), '--out', out])
+    with open(f'{out}.json') as f:
+        report = json.load(f)
+    assert list(report['results']) == ['CL-R18', 'RTMPose-t']
+    for name, r in report['results'].items():
+        assert r['people'] > 0
+        for run in ('pytorch', 'onnx_fp32', 'onnx_int8'):
+            assert 0 <= r[run]['AP'] <= 1 and 0 <= r[run]['PCK'] <= 1
+        # the fp32 file is the PyTorch graph: the same predictions
+        assert r['onnx_fp32']['AP'] == pytest.approx(r['pytorch']['AP'],
+                                                      abs=1e-6)
+        assert r['drift']['max_px'] >= r['drift']['mean_px'] >= 0
+    with open(f'{out}.md') as f:
+        text = f.read()
+    assert '| CL-R18 |' in text and '| RTMPose-t |' in text
+    assert report['settings']['num_crops'] == 4
