@@ -139,3 +139,18 @@ def test_draw_heatmap_adds_the_heatmap_panel(whole_image_inferencer,
         # MMPose's visualizer stacks the heatmap panel under the picture
         expected_height = 2 * height if draw_heatmap else height
         assert saved.shape == (expected_height, width, 3)
+
+
+def test_inferencer_runs_clnet_cspnext(coco_root):
+    """The CSPNeXt CL configs drive MMPoseInferencer as RTMPose's do (random
+    weights: the config's pretrained backbone is not downloaded)."""
+    from mmpose.apis import MMPoseInferencer
+
+    import mmpose_cl  # noqa: F401  (explicit boxes)
+    inferencer = MMPoseInferencer(
+        pose2d=osp.join(REPO, 'configs', 'clnet_cspnext-t_coco_256x192.py'),
+        det_model='whole_image', device='cpu')
+    result = next(inferencer(osp.join(coco_root, IMAGE),
+                             bboxes=[[[100, 50, 300, 400]]]))
+    (pred, ) = result['predictions'][0]
+    check_pose(pred)

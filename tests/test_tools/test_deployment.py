@@ -11,12 +11,12 @@ import torch
 CONFIG = 'configs/demo/clnet_r18_coco-mini_256x192.py'
 
 
-@pytest.fixture(scope='module')
-def voting_checkpoint(tmp_path_factory, repo_root):
-    """The demo model with random weights whose heatmaps are about 1 in
+def save_voting_checkpoint(config: str, path: str, damp: bool = False) -> str:
+    """A config's model with random weights whose heatmaps are about 1 in
     every cell, so every cell votes: the keypoints are smooth functions of
     the weights, and ONNX Runtime and torch agree to rounding (with random
-    weights near tau a cell would vote in one and not in the other)."""
+    weights near tau a cell would vote in one and not in the other). The
+    layers that write the maps are the convolutions to 3K channels."""
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
     from mmpose.registry import MODELS
@@ -24,16 +24,30 @@ def voting_checkpoint(tmp_path_factory, repo_root):
     import mmpose_cl  # noqa: F401
     init_default_scope('mmpose')
     torch.manual_seed(0)
-    model = MODELS.build(
-        Config.fromfile(osp.join(repo_root, CONFIG)).model)
+    cfg = Config.fromfile(config)
+    cfg.model.backbone.init_cfg = None
+    model = MODELS.build(cfg.model)
     model.init_weights()
-    final = model.head.final_layer
+    K = model.head.num_keypoints
     with torch.no_grad():
-        final.weight.normal_(0, 0.01)
-        final.bias[:model.head.num_keypoints] = 1.0
-    path = str(tmp_path_factory.mktemp('ckpt') / 'voting.pth')
+        for m in model.modules():
+            if isinstance(m, torch.nn.Conv2d) and m.out_channels == 3 * K:
+                m.weight.normal_(0, 0.01)
+                m.bias[:K] = 1.0
+            elif damp and isinstance(m, torch.nn.Conv2d):
+                # eight randomly initialised stacks without trained norms
+                # grow activations to ~1e8, where float32 rounding alone
+                # moves a keypoint by pixels
+                m.weight.mul_(0.1)
     torch.save({'state_dict': model.state_dict(), 'meta': {}}, path)
     return path
+
+
+@pytest.fixture(scope='module')
+def voting_checkpoint(tmp_path_factory, repo_root):
+    return save_voting_checkpoint(
+        osp.join(repo_root, CONFIG),
+        str(tmp_path_factory.mktemp('ckpt') / 'voting.pth'))
 
 
 @pytest.fixture(scope='module')
@@ -55,6 +69,24 @@ def test_export_writes_the_contract(exported):
     ops = {n.op_type for n in model.graph.node}
     assert {'Where', 'GreaterOrEqual', 'ArgMax'} <= ops
     assert not ops & {'If', 'Loop'}
+
+
+@pytest.mark.parametrize('config', [
+    'configs/clnet_hourglass8_coco_256x192.py',
+    'configs/clnet_cspnext-t_coco_256x192.py'
+])
+def test_every_cl_backbone_exports(load_script, repo_root, tmp_path, config,
+                                   capsys):
+    """The hourglass (stages in the backbone) and CSPNeXt rows export and
+    pass the check against PyTorch, as the ResNet rows do."""
+    ckpt = save_voting_checkpoint(osp.join(repo_root, config),
+                                  str(tmp_path / 'voting.pth'),
+                                  damp='hourglass' in config)
+    out = str(tmp_path / 'model.onnx')
+    load_script('tools/deployment/export_onnx.py').main(
+        [osp.join(repo_root, config), ckpt, '--out', out])
+    assert 'keypoints max diff' in capsys.readouterr().out
+    assert osp.isfile(out)
 
 
 def test_export_prints_its_check(load_script, repo_root, voting_checkpoint,
