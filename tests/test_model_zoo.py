@@ -23,7 +23,9 @@ def test_metafile_lists_every_paper_config():
         for p in glob.glob(osp.join(REPO, 'configs', '**', 'clnet_*.py'),
                            recursive=True) if '/demo/' not in p
     }
-    assert configs == listed
+    # every paper config is listed; the baselines beside them may be
+    assert configs <= listed
+    assert all(osp.isfile(osp.join(REPO, c)) for c in listed), listed
     for m in load_models():
         for result in m['Results']:
             assert result['Source'] == 'paper' or 'Weights' in m, m['Name']

@@ -54,6 +54,8 @@ MODELS = [
     'td-hm_res50_8xb64-210e_coco-256x192.py',
     'RTMPose-m=mmpose::body_2d_keypoint/rtmpose/coco/'
     'rtmpose-m_8xb256-420e_coco-256x192.py',
+    'CLNet-CSPNeXt-m='
+    f'{osp.join(REPO, "configs", "clnet_cspnext-m_coco_256x192.py")}',
 ]
 
 
@@ -310,11 +312,13 @@ def parse_args(argv=None):
                         default=[model_spec(m) for m in MODELS],
                         metavar='NAME=CONFIG[:KEY=VALUE,...]',
                         help='the models, in the order of the tables '
-                        '(default: CLNet-R50, SimpleBaseline-R50, RTMPose-m)')
+                        '(default: ' + ', '.join(
+                            m.split('=')[0] for m in MODELS) + ')')
     parser.add_argument('--baseline', default='SimpleBaseline-R50',
                         help='the model the ratios are against')
     parser.add_argument('--train-models', nargs='*',
-                        default=['CLNet-R50', 'SimpleBaseline-R50'],
+                        default=['CLNet-R50', 'SimpleBaseline-R50',
+                                 'CLNet-CSPNeXt-m', 'RTMPose-m'],
                         metavar='NAME', help='the models of the training '
                         'rows (none: no training rows)')
     parser.add_argument('--rounds', type=at_least(1), default=20)

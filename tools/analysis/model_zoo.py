@@ -8,6 +8,7 @@ SimpleBaseline-R50 and Hourglass-52 measured with the same counter.
     python tools/analysis/model_zoo.py [--out docs/model_zoo.md]
 """
 import argparse
+import json
 import os.path as osp
 import sys
 import time
@@ -30,7 +31,11 @@ MMPOSE_BASELINES = [
      'td-hm_hourglass52_8xb32-210e_coco-256x256.py',
      'body_2d_keypoint/topdown_heatmap/coco/hourglass_coco.yml',
      'MMPose Hourglass-52'),
-]
+] + [(f'body_2d_keypoint/rtmpose/coco/rtmpose-{s}_8xb256-420e_coco-256x192.py',
+      'body_2d_keypoint/rtmpose/coco/rtmpose_coco.yml', f'RTMPose-{s}')
+     for s in 'tsml']
+# the CPU latencies of benchmark_deploy.py, beside the RTMPose of each size
+DEPLOYMENT = osp.join(REPO, 'docs', 'deployment.json')
 TOLERANCE = 0.10
 
 
@@ -58,6 +63,56 @@ def mmpose_reported_ap(config, metafile):
         if m['Config'].endswith(config):
             return m['Results'][0]['Metrics']['AP'] * 100
     return None
+
+
+def cspnext_table(rows, baselines) -> list:
+    """CLNet-CSPNeXt beside the RTMPose of each size: params and GFLOPs
+    from this counter, batch-1 CPU latency (eager PyTorch and ONNX Runtime
+    fp32, 2 threads) from ``docs/deployment.json`` (one run of
+    ``benchmark_deploy.py``), with the ratios to RTMPose."""
+    latency = {}
+    if osp.isfile(DEPLOYMENT):
+        with open(DEPLOYMENT) as f:
+            deploy = json.load(f)
+        for cell in deploy['latency_ms']:
+            if (cell['threads'], cell['batch_or_people'], cell['variant']) == (
+                    2, 1, 'fp32') and cell['runtime'] in ('pytorch',
+                                                         'onnxruntime'):
+                latency[(cell['model'], cell['runtime'])] = cell['ms']
+    by_name = {b['name']: b for b in baselines}
+    lines = [
+        '', '## CLNet-CSPNeXt beside RTMPose', '',
+        'Latency: batch 1, 256x192, 2 threads, keypoints decoded, from '
+        '`docs/deployment.json` (`python tools/analysis/benchmark_deploy.py`'
+        ', all models in one run; "-" where that file lacks the model). '
+        'Ratios are CLNet-CSPNeXt over RTMPose.', '',
+        '| size | model | params | GFLOPs | eager ms | ONNX Runtime ms | '
+        'GFLOPs ratio | eager ratio | ONNX Runtime ratio |',
+        '|---|---|---|---|---|---|---|---|---|'
+    ]
+    for size in 'tsml':
+        ours = next((r for r in rows if r['name'] ==
+                     f'clnet_cspnext-{size}_coco_256x192'), None)
+        ref = by_name.get(f'RTMPose-{size}')
+        if ours is None or ref is None:
+            continue
+        cells = {}
+        for label, params, flops in ((f'CLNet-CSPNeXt-{size}',
+                                      ours['params'], ours['flops']),
+                                     (f'RTMPose-{size}', ref['params'],
+                                      ref['flops'])):
+            eager = latency.get((label, 'pytorch'))
+            ort = latency.get((label, 'onnxruntime'))
+            cells[label] = (params, flops, eager, ort)
+            lines.append(
+                f'| {size} | {label} | {params / 1e6:.2f}M | '
+                f'{flops / 1e9:.2f} | {eager and f"{eager:.1f}" or "-"} | '
+                f'{ort and f"{ort:.1f}" or "-"} | | | |')
+        (_, f1, e1, o1), (_, f2, e2, o2) = cells.values()
+        lines[-2] = lines[-2][:-len('| | | |')] + (
+            f'| {f1 / f2:.2f} | {e1 and e2 and f"{e1 / e2:.2f}" or "-"} | '
+            f'{o1 and o2 and f"{o1 / o2:.2f}" or "-"} |')
+    return lines
 
 
 def main():
@@ -118,7 +173,9 @@ def main():
         'FLOPs are measured with MMEngine\'s `get_model_complexity_info` (the '
         'counter MMPose reports; one multiply-add counts as one FLOP) for one '
         'crop of the config\'s input size. The paper\'s numbers are as '
-        'printed in its tables. Accuracy in %.', '',
+        'printed in its tables. Accuracy in %. The paper rows test with the '
+        'flip test on, as MMPose\'s configs do (the paper does not say); '
+        '`--cfg-options model.test_cfg.flip_test=False` turns it off.', '',
         '| config | input | paper table | metric | paper | ours | paper '
         'params | our params | paper GFLOPs | our GFLOPs |',
         '|---|---|---|---|---|---|---|---|---|---|'
@@ -141,6 +198,7 @@ def main():
         lines.append(f'| {b["name"]} | `{b["config"]}` | {b["input"]} | '
                      f'{fmt(b["ap"] and round(b["ap"], 1))} | '
                      f'{b["params"] / 1e6:.2f}M | {b["flops"] / 1e9:.2f} |')
+    lines += cspnext_table(rows, baselines)
     lines += ['', f'## Differences over {TOLERANCE:.0%} from the paper', '']
     lines += notes or ['None.']
     text = '\n'.join(lines) + '\n'
