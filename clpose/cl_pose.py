@@ -92,6 +92,10 @@ class CLPose:
             physical core).
         providers: ONNX Runtime execution providers; defaults to
             ``['CPUExecutionProvider']``.
+        session_options: an ``onnxruntime.SessionOptions`` to start from
+            (e.g. with ``session.intra_op.allow_spinning`` set to ``'0'``
+            when several sessions share the cores); ``threads`` overrides
+            its intra-op threads.
 
     Attributes:
         meta (dict): the file's ``clpose`` metadata.
@@ -111,7 +115,8 @@ class CLPose:
     def __init__(self,
                  onnx_path: str,
                  threads: Optional[int] = None,
-                 providers: Optional[Sequence[str]] = None) -> None:
+                 providers: Optional[Sequence[str]] = None,
+                 session_options=None) -> None:
         path = self.path = str(onnx_path)
         what = f'ONNX model {path!r}'
         if not osp.exists(path):
@@ -123,7 +128,7 @@ class CLPose:
         except ImportError as e:
             raise ImportError('clpose needs onnxruntime: pip install -r '
                               'requirements/runtime.txt') from e
-        options = ort.SessionOptions()
+        options = session_options or ort.SessionOptions()
         if threads is not None:
             if not isinstance(threads, int) or threads < 1:
                 raise ValueError(f'threads must be an int >= 1, got '

@@ -238,6 +238,18 @@ def test_bad_thread_counts(model_path, threads):
         CLPose(model_path, threads=threads)
 
 
+def test_session_options_are_used_and_threads_override_them(model_path):
+    import onnxruntime as ort
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 4
+    options.add_session_config_entry('session.intra_op.allow_spinning', '0')
+    used = CLPose(model_path, threads=1,
+                  session_options=options).session.get_session_options()
+    assert used.intra_op_num_threads == 1
+    assert used.get_session_config_entry(
+        'session.intra_op.allow_spinning') == '0'
+
+
 def test_repr_names_the_file(model, model_path):
     assert os.path.basename(model_path) in repr(model)
     assert 'batch=dynamic' in repr(model)
