@@ -119,7 +119,18 @@ def read_image(path: str) -> np.ndarray:
         ValueError: a directory, an empty file, or bytes that OpenCV cannot
             decode (not an image, truncated or corrupt).
     """
-    what = describe(path)
+    return decode_image_file(path, describe(path), cv2.IMREAD_COLOR)
+
+
+def decode_image_file(path: str, what: str, flags: int) -> np.ndarray:
+    """Decode an image file with ``cv2.imdecode(data, flags)``; errors name
+    the file as ``what``.
+
+    Raises:
+        FileNotFoundError: the path does not exist.
+        ValueError: a directory, an empty file, or bytes that OpenCV cannot
+            decode (not an image, truncated or corrupt).
+    """
     if not osp.exists(path):
         raise FileNotFoundError(f'{what}: no such file or directory')
     if osp.isdir(path):
@@ -127,7 +138,10 @@ def read_image(path: str) -> np.ndarray:
     data = np.fromfile(path, dtype=np.uint8)
     if data.size == 0:
         raise ValueError(f'{what}: the file is empty (0 bytes)')
-    img = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    try:
+        img = cv2.imdecode(data, flags)
+    except cv2.error:  # OpenCV cannot reduce an image of less than 8 px
+        img = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
     if img is None:
         raise ValueError(
             f'{what}: cannot decode the file ({data.size} bytes) as an '

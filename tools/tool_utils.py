@@ -111,6 +111,21 @@ def refuse_to_overwrite(path: str,
     raise FileExistsError(f'{path} already exists; {hint}')
 
 
+def check_cli_paths(parser, inputs, out: Optional[str] = None,
+                    overwrite: bool = False) -> None:
+    """``parser.error`` naming the first of ``inputs`` (``(what, path)``
+    pairs) that does not exist, or ``out`` if it exists and ``overwrite``
+    is False."""
+    for what, path in inputs:
+        if not osp.exists(path):
+            parser.error(f'{what} {path!r} not found')
+    if out is not None:
+        try:
+            refuse_to_overwrite(out, overwrite)
+        except FileExistsError as e:
+            parser.error(str(e))
+
+
 @contextlib.contextmanager
 def atomic_output(path: str, overwrite: bool = True):
     """Yield a temporary path beside ``path`` (same extension, so that

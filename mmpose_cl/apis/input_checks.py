@@ -33,7 +33,8 @@ from typing import Any, List
 
 import cv2
 import numpy as np
-from clpose.checks import check_bboxes, check_image, describe
+from clpose.checks import (check_bboxes, check_image, decode_image_file,
+                           describe)
 
 def _is_remote(path: str) -> bool:
     return '://' in path
@@ -66,22 +67,8 @@ def check_image_file(path: str, index: int = 0) -> None:
         ValueError: a directory, an empty file, or bytes that OpenCV cannot
             decode (not an image, truncated or corrupt).
     """
-    what = _describe(path, index)
-    if not osp.exists(path):
-        raise FileNotFoundError(f'{what}: no such file or directory')
-    if osp.isdir(path):
-        raise ValueError(f'{what}: is a directory, expected an image file')
-    data = np.fromfile(path, dtype=np.uint8)
-    if data.size == 0:
-        raise ValueError(f'{what}: the file is empty (0 bytes)')
-    try:
-        img = cv2.imdecode(data, cv2.IMREAD_REDUCED_GRAYSCALE_8)
-    except cv2.error:  # OpenCV cannot reduce an image of less than 8 px
-        img = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
-    if img is None:
-        raise ValueError(
-            f'{what}: cannot decode the file ({data.size} bytes) as an '
-            'image: it is not an image, or it is truncated or corrupt')
+    decode_image_file(path, _describe(path, index),
+                      cv2.IMREAD_REDUCED_GRAYSCALE_8)
 
 
 def check_image_input(input: Any, index: int = 0) -> None:

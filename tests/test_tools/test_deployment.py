@@ -102,7 +102,7 @@ def test_export_prints_its_check(load_script, repo_root, voting_checkpoint,
 
 
 def test_export_errors(load_script, repo_root, voting_checkpoint,
-                       demo_checkpoint, exported, tmp_path):
+                       demo_checkpoint, exported, tmp_path, capsys):
     tool = load_script('tools/deployment/export_onnx.py')
     with pytest.raises(SystemExit, match='not a CL head'):
         tool.main([
@@ -119,6 +119,12 @@ def test_export_errors(load_script, repo_root, voting_checkpoint,
     with pytest.raises(SystemExit):  # argparse: exists, no --overwrite
         tool.parse_args([osp.join(repo_root, CONFIG), voting_checkpoint,
                          '--out', exported])
+    assert f'{exported} already exists; pass --overwrite' in (
+        capsys.readouterr().err)
+    with pytest.raises(SystemExit):
+        tool.parse_args([osp.join(repo_root, CONFIG), 'nothing.pth',
+                         '--out', 'x.onnx'])
+    assert "checkpoint 'nothing.pth' not found" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         tool.parse_args([osp.join(repo_root, CONFIG), voting_checkpoint,
                          '--out', 'x.onnx', '--batch', '0'])
@@ -130,6 +136,16 @@ def test_clpose_equals_mmpose_inferencer(load_script, repo_root,
     r = tool.main([osp.join(repo_root, CONFIG), voting_checkpoint, exported])
     assert r['people'] > 10  # the bundled MMDet boxes of the 4 images
     assert r['max_px'] < 1e-3 and r['max_score_diff'] < 1e-5
+
+
+def int8_weights(nodes) -> list:
+    """For each convolution, whether its weights come dequantised from
+    INT8."""
+    producer = {out: n for n in nodes for out in n.output}
+    return [
+        getattr(producer.get(n.input[1]), 'op_type', '') == 'DequantizeLinear'
+        for n in nodes if n.op_type == 'Conv'
+    ]
 
 
 def test_quantize_keeps_the_decoding_in_float32(load_script, repo_root,
@@ -147,6 +163,12 @@ def test_quantize_keeps_the_decoding_in_float32(load_script, repo_root,
     assert quantised, 'the network is quantised'
     decoding = [n for n in nodes if n.name.startswith('decoding/')]
     assert decoding and not any('Quantize' in n.op_type for n in decoding)
+    # the first convolution is INT8; the last, which writes the maps, is not
+    assert int8_weights(nodes)[0] and not int8_weights(nodes)[-1]
+    ends = str(tmp_path / 'ends.int8.onnx')
+    tool.main([exported, '--calib', osp.join(repo_root, CONFIG), '--out',
+               ends, '--num-crops', '6', '--int8-ends'])
+    assert all(int8_weights(onnx.load(ends).graph.node))
     # the INT8 file runs in clpose with the same contract
     runtime = CLPose(out)
     keypoints, scores = runtime(

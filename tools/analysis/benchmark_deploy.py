@@ -256,7 +256,11 @@ def report(results: Dict, names, args, env: Dict) -> str:
         f'{args.rounds} interleaved rounds, ONNX Runtime sessions without '
         'spinning (`session.intra_op.allow_spinning=0`), eager PyTorch last '
         'in each round. INT8: ONNX Runtime static QDQ, per-channel int8 '
-        'weights, uint8 activations, decoding in float32.',
+        'weights, uint8 activations, as `tools/deployment/quantize_onnx.py` '
+        'quantises by default: the convolutional network is INT8 except the '
+        'layer that writes the maps; what follows the last convolution (the '
+        'decoding; for RTMPose also its SimCC MLP, GAU and classifiers) runs '
+        'in float32.',
         '', table(results, names, args),
         '### Ratios (per call; < 1: faster than the reference)', '',
         '| ratio | value |', '|---|---|'

@@ -3,7 +3,7 @@
 ONNX Runtime fp32 and ONNX Runtime INT8, with the same calibration.
 
     python tools/analysis/int8_accuracy.py COMPARISON.json
-        [--num-crops 128] [--method minmax] [--exclude NAME ...]
+        [--num-crops 128] [--method minmax] [--exclude NAME ...] [--int8-ends]
         [--work-dir work_dirs/int8_accuracy] [--out docs/int8_accuracy]
 
 ``COMPARISON.json`` is what ``tools/analysis/learning_comparison.py`` wrote:
@@ -44,8 +44,8 @@ from analysis.learning_comparison import comparison_config  # noqa: E402
 from deployment.onnx_graphs import export, graph_for  # noqa: E402
 from deployment.onnx_graphs import onnx_metadata  # noqa: E402
 from deployment.quantize_onnx import quantize  # noqa: E402
-from tool_utils import (at_least, atomic_output,  # noqa: E402
-                        describe_environment, environment)
+from tool_utils import (at_least, describe_environment,  # noqa: E402
+                        environment, save_report)
 
 
 def people(cfg, split: str):
@@ -122,7 +122,8 @@ def run_model(name: str, result: dict, settings: argparse.Namespace, args,
     chosen = [train[i] for i in sorted(rng.permutation(len(train))[
         :args.num_crops])]
     calib, _, _ = crops_of(fp32, chosen)
-    quantize(fp32_path, int8_path, calib, args.method, args.exclude)
+    quantize(fp32_path, int8_path, calib, args.method, args.exclude,
+             args.int8_ends)
     int8 = CLPose(int8_path)
 
     val, metainfo = people(cfg, 'val')
@@ -157,8 +158,13 @@ def report(results: Dict, args, env: Dict, comparison: Dict) -> str:
         'split (ground-truth boxes, no flip test). INT8: ONNX Runtime '
         f'static QDQ, per-channel int8 weights, uint8 activations, '
         f'{args.method} calibration on the same {args.num_crops} training '
-        'people for every model, decoding in float32' +
-        (f', {args.exclude} kept in float32' if args.exclude else '') + '.',
+        'people for every model. Only the convolutional network is INT8: '
+        'what follows its last convolution (the decoding; for RTMPose also '
+        'its SimCC MLP, GAU and classifiers) runs in float32' +
+        ('' if args.int8_ends else
+         ', and so do the layers that write the maps') +
+        (f', and the nodes named *{args.exclude}*' if args.exclude else '') +
+        '.',
         '',
         '| model | PyTorch fp32 AP | ONNX fp32 AP | ONNX INT8 AP | AP lost '
         'at INT8 | PCK@0.05 fp32 / INT8 | INT8 drift mean / max (px) |',
@@ -180,6 +186,8 @@ def parse_args(argv=None):
     parser.add_argument('--method', default='minmax',
                         choices=['minmax', 'entropy', 'percentile'])
     parser.add_argument('--exclude', nargs='*', default=[])
+    parser.add_argument('--int8-ends', action='store_true',
+                        help='quantise the layers that write the maps too')
     parser.add_argument('--work-dir',
                         default=osp.join('work_dirs', 'int8_accuracy'))
     parser.add_argument('--out',
@@ -207,11 +215,8 @@ def main(argv=None):
                                   args.work_dir)
     text = report(results, args, env, comparison)
     print(text)
-    with atomic_output(f'{args.out}.md') as tmp, open(tmp, 'w') as f:
-        f.write(text)
-    with atomic_output(f'{args.out}.json') as tmp, open(tmp, 'w') as f:
-        json.dump(dict(environment=env, settings=vars(args),
-                       results=results), f, indent=1)
+    save_report(args.out, text, dict(environment=env, settings=vars(args),
+                                     results=results))
     print(f'written {args.out}.md and .json')
 
 

@@ -34,7 +34,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from deployment.onnx_graphs import (KeypointGraph, decode_cl,  # noqa: E402
                                     export, onnx_metadata)
 from tool_utils import (REPO, atomic_output,  # noqa: E402
-                        check_checkpoint_matches)
+                        check_checkpoint_matches, check_cli_paths)
 
 KEYPOINT_TOL = 1e-3  # px
 SCORE_TOL = 1e-5
@@ -150,11 +150,9 @@ def parse_args(argv=None):
                                         and int(args.batch) >= 1):
         parser.error(f"--batch must be a positive integer or 'dynamic', got "
                      f'{args.batch!r}')
-    for name in ('config', 'checkpoint'):
-        if not osp.isfile(getattr(args, name)):
-            parser.error(f'{name} {getattr(args, name)!r} not found')
-    if osp.exists(args.out) and not args.overwrite:
-        parser.error(f'{args.out} exists; pass --overwrite to replace it')
+    check_cli_paths(parser, (('config', args.config),
+                             ('checkpoint', args.checkpoint)), args.out,
+                    args.overwrite)
     return args
 
 

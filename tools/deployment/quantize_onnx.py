@@ -6,15 +6,20 @@ on real crops.
     python tools/deployment/quantize_onnx.py FILE.onnx --calib CONFIG_OR_DIR
         --out FILE.int8.onnx [--split train] [--num-crops 128]
         [--method minmax|entropy|percentile] [--exclude NAME ...]
-        [--seed 0] [--overwrite]
+        [--int8-ends] [--seed 0] [--overwrite]
 
 ``--calib`` is a config (the people of its ``--split`` dataset, each cropped
 by its box exactly as ``clpose`` crops at run time) or a folder of images
 (each whole image one box). Only the network is quantised: the graph is cut
 where the convolutions end (the maps), the network part is quantised, and
-the decoding after it (threshold, weighted mean, argmax) is put back in
-float32; so is every node whose name contains an ``--exclude`` string (e.g.
-``final_layer``, the layer that writes the maps).
+what comes after it is put back in float32: the decoding (threshold,
+weighted mean, argmax) and, for a head that is not convolutional after its
+last convolution (RTMPose's SimCC MLP, GAU and classifiers), that part of
+the head. The layers that write the maps stay float32 too (unless
+``--int8-ends``): quantising their output costs CL models about 1 AP on
+held-out data and the others about 0.2 (``docs/int8_accuracy*.md``), for
+the price of one small convolution. So does every node whose name contains
+an ``--exclude`` string.
 
 It prints, on the calibration crops, the keypoint drift of the INT8 file
 against the float32 one (mean and max, crop pixels) and the five layers whose
@@ -33,7 +38,8 @@ from clpose import CLPose, read_image
 from tqdm import tqdm
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from tool_utils import at_least, atomic_output  # noqa: E402
+from tool_utils import (at_least, atomic_output,  # noqa: E402
+                        check_cli_paths)
 
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
 
@@ -129,9 +135,12 @@ def split_at_network_end(model) -> List[str]:
 
 
 def quantize(src: str, out: str, crops: np.ndarray, method: str,
-             exclude: Sequence[str]) -> List[str]:
+             exclude: Sequence[str], int8_ends: bool = False) -> List[str]:
     """Statically quantise the network of ``src`` (everything up to the
-    maps) and put its float32 decoding back after it, into ``out``.
+    maps) and put its float32 decoding back after it, into ``out``. The
+    layers that write the maps (the producers of the network's ends) stay
+    float32 unless ``int8_ends``, and so does every node whose name
+    contains one of ``exclude``.
 
     Returns:
         list[str]: the tensors where the network ends (the maps).
@@ -157,7 +166,8 @@ def quantize(src: str, out: str, crops: np.ndarray, method: str,
         quantized = osp.join(tmp, 'network.int8.onnx')
         excluded = [
             n.name for n in onnx.load(network).graph.node
-            if any(s in n.name for s in exclude)
+            if any(s in n.name for s in exclude) or (
+                not int8_ends and any(o in ends for o in n.output))
         ]
         quantize_static(
             network, quantized, CropReader(crops),
@@ -238,14 +248,14 @@ def parse_args(argv=None):
     parser.add_argument('--exclude', nargs='*', default=[],
                         help='keep the nodes whose name contains any of '
                         'these in float32')
+    parser.add_argument('--int8-ends', action='store_true',
+                        help='quantise the layers that write the maps too '
+                        '(by default they stay float32)')
     parser.add_argument('--seed', type=at_least(0), default=0)
     parser.add_argument('--overwrite', action='store_true')
     args = parser.parse_args(argv)
-    for path, what in ((args.onnx, 'ONNX file'), (args.calib, '--calib')):
-        if not osp.exists(path):
-            parser.error(f'{what} {path!r} not found')
-    if osp.exists(args.out) and not args.overwrite:
-        parser.error(f'{args.out} exists; pass --overwrite to replace it')
+    check_cli_paths(parser, (('ONNX file', args.onnx), ('--calib', args.calib)),
+                    args.out, args.overwrite)
     return args
 
 
@@ -258,12 +268,15 @@ def main(argv=None):
     except (ValueError, FileNotFoundError) as e:
         sys.exit(f'quantize_onnx.py: {e}')
     with atomic_output(args.out, args.overwrite) as tmp:
-        ends = quantize(args.onnx, tmp, crops, args.method, args.exclude)
+        ends = quantize(args.onnx, tmp, crops, args.method, args.exclude,
+                        args.int8_ends)
         int8 = CLPose(tmp)
         d = drift(fp32, int8, crops)
         worst = worst_layers(args.onnx, tmp, crops)
     print(f'{len(crops)} calibration crops ({args.method}); the network is '
-          f'INT8 up to {ends}, the decoding after it float32' +
+          f'INT8 up to {ends}' + ('' if args.int8_ends else
+                                  ' (the layers that write them float32)') +
+          ', the decoding after it float32' +
           (f'; kept in float32: nodes named *{args.exclude}*'
            if args.exclude else ''))
     print(f'INT8 vs float32 on those crops: keypoints {d["mean_px"]:.3f} px '
