@@ -43,7 +43,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from analysis.learning_comparison import comparison_config  # noqa: E402
 from deployment.onnx_graphs import export, graph_for  # noqa: E402
 from deployment.onnx_graphs import onnx_metadata  # noqa: E402
-from deployment.quantize_onnx import quantize  # noqa: E402
+from deployment.quantize_onnx import (calibration_crops,  # noqa: E402
+                                      dataset_boxes, quantize)
 from tool_utils import (at_least, describe_environment,  # noqa: E402
                         environment, save_report)
 
@@ -117,11 +118,8 @@ def run_model(name: str, result: dict, settings: argparse.Namespace, args,
     export(graph, size, fp32_path,
            onnx_metadata(model, result['config'], size, False))
     fp32 = CLPose(fp32_path)
-    rng = np.random.default_rng(0)
-    train, _ = people(cfg, 'train')
-    chosen = [train[i] for i in sorted(rng.permutation(len(train))[
-        :args.num_crops])]
-    calib, _, _ = crops_of(fp32, chosen)
+    calib = calibration_crops(fp32, dataset_boxes(cfg, 'train'),
+                              args.num_crops, 0)
     quantize(fp32_path, int8_path, calib, args.method, args.exclude,
              args.int8_ends)
     int8 = CLPose(int8_path)

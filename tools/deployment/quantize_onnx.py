@@ -44,15 +44,16 @@ from tool_utils import (at_least, atomic_output,  # noqa: E402
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
 
 
-def dataset_boxes(config: str, split: str) -> List[tuple]:
-    """(image path, box x1 y1 x2 y2) of every person of a config's dataset,
-    before its pipeline (MMPose's ``get_data_info``)."""
+def dataset_boxes(config, split: str) -> List[tuple]:
+    """(image path, box x1 y1 x2 y2) of every person of a config's dataset
+    (a path or a loaded ``Config``), before its pipeline (MMPose's
+    ``get_data_info``)."""
     from mmengine.registry import init_default_scope
     from mmpose.registry import DATASETS
 
     import mmpose_cl  # noqa: F401  (registers our datasets)
     from tool_utils import load_config
-    cfg = load_config(config)
+    cfg = load_config(config) if isinstance(config, str) else config
     init_default_scope(cfg.get('default_scope', 'mmpose'))
     loader = cfg.get(f'{split}_dataloader')
     if not loader:
@@ -77,12 +78,11 @@ def folder_boxes(folder: str) -> List[tuple]:
     return [(osp.join(folder, f), None) for f in files]
 
 
-def calibration_crops(model: CLPose, calib: str, split: str, num: int,
+def calibration_crops(model: CLPose, people: List[tuple], num: int,
                       seed: int) -> np.ndarray:
     """Up to ``num`` crops (N, 3, h, w) float32 BGR, a seeded random choice
-    of the people of ``calib``, cropped as ``model`` crops at run time."""
-    people = (folder_boxes(calib) if osp.isdir(calib) else dataset_boxes(
-        calib, split))
+    of ``people`` (``dataset_boxes`` or ``folder_boxes``), cropped as
+    ``model`` crops at run time."""
     rng = np.random.default_rng(seed)
     chosen = rng.permutation(len(people))[:num]
     crops = []
@@ -263,8 +263,9 @@ def main(argv=None):
     args = parse_args(argv)
     try:
         fp32 = CLPose(args.onnx)
-        crops = calibration_crops(fp32, args.calib, args.split,
-                                  args.num_crops, args.seed)
+        people = (folder_boxes(args.calib) if osp.isdir(args.calib) else
+                  dataset_boxes(args.calib, args.split))
+        crops = calibration_crops(fp32, people, args.num_crops, args.seed)
     except (ValueError, FileNotFoundError) as e:
         sys.exit(f'quantize_onnx.py: {e}')
     with atomic_output(args.out, args.overwrite) as tmp:
