@@ -96,22 +96,23 @@ def cspnext_table(rows, baselines) -> list:
         ref = by_name.get(f'RTMPose-{size}')
         if ours is None or ref is None:
             continue
-        cells = {}
+        rows_of_size = []
         for label, params, flops in ((f'CLNet-CSPNeXt-{size}',
                                       ours['params'], ours['flops']),
                                      (f'RTMPose-{size}', ref['params'],
                                       ref['flops'])):
-            eager = latency.get((label, 'pytorch'))
-            ort = latency.get((label, 'onnxruntime'))
-            cells[label] = (params, flops, eager, ort)
+            rows_of_size.append((label, params, flops,
+                                 latency.get((label, 'pytorch')),
+                                 latency.get((label, 'onnxruntime'))))
+        (_, _, f1, e1, o1), (_, _, f2, e2, o2) = rows_of_size
+        ratios = (f'{f1 / f2:.2f} | {e1 and e2 and f"{e1 / e2:.2f}" or "-"} '
+                  f'| {o1 and o2 and f"{o1 / o2:.2f}" or "-"}')
+        for (label, params, flops, eager, ort), cells in zip(
+                rows_of_size, (ratios, '| |')):
             lines.append(
                 f'| {size} | {label} | {params / 1e6:.2f}M | '
                 f'{flops / 1e9:.2f} | {eager and f"{eager:.1f}" or "-"} | '
-                f'{ort and f"{ort:.1f}" or "-"} | | | |')
-        (_, f1, e1, o1), (_, f2, e2, o2) = cells.values()
-        lines[-2] = lines[-2][:-len('| | | |')] + (
-            f'| {f1 / f2:.2f} | {e1 and e2 and f"{e1 / e2:.2f}" or "-"} | '
-            f'{o1 and o2 and f"{o1 / o2:.2f}" or "-"} |')
+                f'{ort and f"{ort:.1f}" or "-"} | {cells} |')
     return lines
 
 
