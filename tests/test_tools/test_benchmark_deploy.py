@@ -10,13 +10,20 @@ RTM_T = ('RTMPose-t=mmpose::body_2d_keypoint/rtmpose/coco/'
 
 
 def test_one_round_of_every_cell(load_script, tmp_path, repo_root,
-                                 monkeypatch, one_thread):
+                                 monkeypatch, one_thread, capsys):
     monkeypatch.chdir(repo_root)
     tool = load_script('tools/analysis/benchmark_deploy.py')
     out = str(tmp_path / 'deploy')
+    work = str(tmp_path / 'work')
     tool.main(['--models', CL_R18, RTM_T, '--references', 'RTMPose-t',
                '--rounds', '1', '--threads', '1', '--batches', '1', '2',
-               '--work-dir', str(tmp_path / 'work'), '--out', out])
+               '--work-dir', work, '--out', out])
+    # its exported files are not replaced by a second run unless asked
+    with pytest.raises(SystemExit):
+        tool.parse_args(['--models', CL_R18, '--references', 'CL-R18',
+                         '--work-dir', work])
+    assert f'{work} exists and is not empty; pass --overwrite' in (
+        capsys.readouterr().err)
     with open(f'{out}.json') as f:
         report = json.load(f)
     cells = {(c['model'], c['runtime'], c['variant'], c['threads'],

@@ -1,6 +1,7 @@
 """tools/deployment: export_onnx.py (one ONNX file that outputs keypoints,
 checked against PyTorch), quantize_onnx.py (INT8 with the decoding in
 float32), compare_runtimes.py (clpose against MMPoseInferencer)."""
+import json
 import os.path as osp
 
 import numpy as np
@@ -63,8 +64,18 @@ def test_export_writes_the_contract(exported):
     onnx.checker.check_model(model)
     assert [i.name for i in model.graph.input] == ['crops']
     assert [o.name for o in model.graph.output] == ['keypoints', 'scores']
-    meta = {p.key for p in model.metadata_props}
+    meta = {p.key: p.value for p in model.metadata_props}
     assert 'clpose' in meta
+    # the network ends where the head's forward returns: the heatmaps and
+    # the offsets, slices of the last convolution's (3K channels) output;
+    # the markers that found them are plain Identity nodes now
+    producer = {out: n for n in model.graph.node for out in n.output}
+    ends = json.loads(meta['network_ends'])
+    assert [producer[e].op_type for e in ends] == ['Slice', 'Slice']
+    last = {producer[e].input[0] for e in ends}
+    assert [producer[t].op_type for t in last] == ['Conv']
+    assert not [n for n in model.graph.node if n.domain == 'mmpose_cl']
+    assert 'mmpose_cl' not in {o.domain for o in model.opset_import}
     # the decoding is in the graph: no branch, the fallback is a Where
     ops = {n.op_type for n in model.graph.node}
     assert {'Where', 'GreaterOrEqual', 'ArgMax'} <= ops
@@ -178,3 +189,73 @@ def test_quantize_keeps_the_decoding_in_float32(load_script, repo_root,
         tool.main([exported, '--calib', str(tmp_path / 'none'), '--out',
                    str(tmp_path / 'y.onnx')])
     assert "--calib '" in capsys.readouterr().err
+
+
+def quantised_inputs(nodes, op_type: str) -> dict:
+    """For each node of ``op_type``: whether all its inputs come dequantised
+    from INT8."""
+    producer = {out: n for n in nodes for out in n.output}
+    return {
+        n.name: all(
+            getattr(producer.get(i), 'op_type', '') == 'DequantizeLinear'
+            for i in n.input)
+        for n in nodes if n.op_type == op_type
+    }
+
+
+def test_quantize_cuts_at_the_recorded_network_end(load_script, repo_root,
+                                                   tmp_path, one_thread):
+    """RTMPose: the network ends after its SimCC classifiers, so its MLP and
+    GAU are INT8 like its convolutions; the classifiers (the layers that
+    write the maps) stay float32 unless --int8-ends."""
+    import sys
+    sys.path.insert(0, osp.join(repo_root, 'tools'))
+    from deployment.onnx_graphs import export, graph_for, onnx_metadata
+    from mmpose.apis import init_model
+    from tool_utils import drop_pretrained, load_config
+    config = ('mmpose::body_2d_keypoint/rtmpose/coco/'
+              'rtmpose-t_8xb256-420e_coco-256x192.py')
+    cfg = load_config(config)
+    drop_pretrained(cfg.model)
+    torch.manual_seed(0)
+    model = init_model(cfg, None, device='cpu')
+    fp32 = str(tmp_path / 'rtmpose.onnx')
+    export(graph_for(model), (192, 256), fp32,
+           onnx_metadata(model, config, (192, 256), flip_test=False))
+    tool = load_script('tools/deployment/quantize_onnx.py')
+    classifiers = {'/cls_x/MatMul', '/cls_y/MatMul'}
+    for ends, flag in ((False, []), (True, ['--int8-ends'])):
+        out = str(tmp_path / f'rtmpose.{ends}.onnx')
+        tool.main([fp32, '--calib', osp.join(repo_root, CONFIG), '--out', out,
+                   '--num-crops', '4'] + flag)
+        matmuls = quantised_inputs(onnx.load(out).graph.node, 'MatMul')
+        assert classifiers <= set(matmuls)
+        inside = [v for k, v in matmuls.items()
+                  if k.startswith(('/mlp', '/gau'))]
+        assert inside and all(inside)  # the SimCC MLP and GAU are INT8
+        assert all(matmuls[c] is ends for c in classifiers)
+        assert not any(k.startswith('decoding/') for k, v in matmuls.items()
+                       if v)
+
+
+def test_network_end_of_a_file_without_its_record(load_script, exported):
+    """A file exported without ``network_ends`` is cut after its last
+    convolutions; a record that names no tensor of the graph is an
+    error."""
+    tool = load_script('tools/deployment/quantize_onnx.py')
+    model = onnx.load(exported)
+    producer = {out: n for n in model.graph.node for out in n.output}
+    recorded = tool.network_ends(model)
+    writers = tool.map_writers(model, recorded)
+    assert [producer[e].op_type for e in recorded] == ['Slice', 'Slice']
+    assert [n.op_type for n in model.graph.node
+            if n.name in writers] == ['Conv']
+    kept = [p for p in model.metadata_props if p.key != 'network_ends']
+    del model.metadata_props[:]
+    model.metadata_props.extend(kept)
+    convs = tool.network_ends(model)
+    assert [producer[e].name for e in convs] == writers
+    entry = model.metadata_props.add()
+    entry.key, entry.value = 'network_ends', json.dumps(['/no/such'])
+    with pytest.raises(ValueError, match=r"\['/no/such'\]"):
+        tool.network_ends(model)

@@ -35,7 +35,7 @@ def comparison(tmp_path_factory, load_script, repo_root):
 
 
 def test_int8_accuracy_report(load_script, comparison, tmp_path, repo_root,
-                              monkeypatch, one_thread):
+                              monkeypatch, one_thread, capsys):
     monkeypatch.chdir(repo_root)
     tool = load_script('tools/analysis/int8_accuracy.py')
     out = str(tmp_path / 'int8')
@@ -56,3 +56,9 @@ def test_int8_accuracy_report(load_script, comparison, tmp_path, repo_root,
         text = f.read()
     assert '| CL-R18 |' in text and '| RTMPose-t |' in text
     assert report['settings']['num_crops'] == 4
+    # a second run into the same work dir would replace its ONNX files
+    with pytest.raises(SystemExit):
+        tool.parse_args([comparison, '--work-dir', str(tmp_path / 'work')])
+    assert 'is not empty; pass --overwrite' in capsys.readouterr().err
+    assert tool.parse_args([comparison, '--work-dir', str(tmp_path / 'work'),
+                            '--overwrite']).overwrite

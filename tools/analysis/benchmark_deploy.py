@@ -6,6 +6,7 @@ PyTorch, CL models beside MMPose's SimpleBaseline and RTMPose, in one run.
         [--rounds 30] [--threads 1 2] [--batches 1 8]
         [--references RTMPose-m SimpleBaseline-R50]
         [--work-dir work_dirs/benchmark_deploy] [--out docs/deployment]
+        [--overwrite]
 
 Every model is exported with its decoding in the graph (section 3.4's voting
 for CL heads, the SimCC argmax for RTMPose, MMPose's heatmap argmax with its
@@ -25,7 +26,6 @@ machine (CPU model and flags, VNNI included) and the versions.
 """
 import argparse
 import itertools
-import json
 import os
 import os.path as osp
 import statistics
@@ -39,10 +39,11 @@ from tqdm import tqdm
 import mmpose_cl  # noqa: F401
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from deployment.export_onnx import bundled_people  # noqa: E402
 from deployment.onnx_graphs import (KeypointGraph, export,  # noqa: E402
                                     graph_for, onnx_metadata)
-from deployment.quantize_onnx import quantize  # noqa: E402
-from tool_utils import (REPO, at_least,  # noqa: E402
+from deployment.quantize_onnx import calibration_crops, quantize  # noqa: E402
+from tool_utils import (REPO, at_least, check_cli_paths,  # noqa: E402
                         describe_environment, drop_pretrained, environment,
                         load_config, model_spec, save_report, timed)
 
@@ -96,23 +97,10 @@ def export_model(name: str, config: str, options: dict,
         files['maps'] = osp.join(work_dir, f'{name}.maps.onnx')
         export(KeypointGraph(model, maps_only).eval(), size, files['maps'],
                meta)
-    crops = calibration_crops(CLPose(files['fp32']))
+    people = bundled_people()
+    crops = calibration_crops(CLPose(files['fp32']), people, len(people), 0)
     quantize(files['fp32'], files['int8'], crops, 'minmax', [])
     return files, graph_for(model), size
-
-
-def calibration_crops(runtime) -> np.ndarray:
-    """The bundled COCO people, cropped as the runtime crops them."""
-    from clpose import read_image
-    with open(osp.join(COCO, 'test_coco.json')) as f:
-        coco = json.load(f)
-    files = {im['id']: im['file_name'] for im in coco['images']}
-    crops = []
-    for ann in coco['annotations']:
-        x, y, w, h = ann['bbox']
-        image = read_image(osp.join(COCO, files[ann['image_id']]))
-        crops.append(runtime.crops(image, np.array([[x, y, x + w, y + h]]))[0])
-    return np.concatenate(crops)
 
 
 def session_options(threads: int):
@@ -257,10 +245,11 @@ def report(results: Dict, names, args, env: Dict) -> str:
         'spinning (`session.intra_op.allow_spinning=0`), eager PyTorch last '
         'in each round. INT8: ONNX Runtime static QDQ, per-channel int8 '
         'weights, uint8 activations, as `tools/deployment/quantize_onnx.py` '
-        'quantises by default: the convolutional network is INT8 except the '
-        'layer that writes the maps; what follows the last convolution (the '
-        'decoding; for RTMPose also its SimCC MLP, GAU and classifiers) runs '
-        'in float32.',
+        "quantises by default: the network is INT8 up to the head's outputs "
+        "(the maps; RTMPose's SimCC logits, after its MLP and GAU) except "
+        "the layers that write them (the last convolution; RTMPose's two "
+        'SimCC classifiers); the decoding runs in float32. Calibration: the '
+        'bundled COCO people.',
         '', table(results, names, args),
         '### Ratios (per call; < 1: faster than the reference)', '',
         '| ratio | value |', '|---|---|'
@@ -288,12 +277,15 @@ def parse_args(argv=None):
     parser.add_argument('--references', nargs='+',
                         default=['RTMPose-m', 'SimpleBaseline-R50'],
                         help='the models (by NAME) the ratios divide by')
+    parser.add_argument('--overwrite', action='store_true',
+                        help='replace the files of a non-empty --work-dir')
     args = parser.parse_args(argv)
     args.models = args.models or [(n, c, {}) for n, c in DEFAULT_MODELS]
     unknown = set(args.references) - {n for n, _, _ in args.models}
     if unknown:
         parser.error(f'--references {sorted(unknown)} are not among the '
                      'models: ' + ', '.join(n for n, _, _ in args.models))
+    check_cli_paths(parser, (), args.work_dir, args.overwrite)
     return args
 
 

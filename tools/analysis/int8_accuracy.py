@@ -5,6 +5,7 @@ ONNX Runtime fp32 and ONNX Runtime INT8, with the same calibration.
     python tools/analysis/int8_accuracy.py COMPARISON.json
         [--num-crops 128] [--method minmax] [--exclude NAME ...] [--int8-ends]
         [--work-dir work_dirs/int8_accuracy] [--out docs/int8_accuracy]
+        [--overwrite]
 
 ``COMPARISON.json`` is what ``tools/analysis/learning_comparison.py`` wrote:
 for each model its config, its changes and its final checkpoint, and the
@@ -45,8 +46,8 @@ from deployment.onnx_graphs import export, graph_for  # noqa: E402
 from deployment.onnx_graphs import onnx_metadata  # noqa: E402
 from deployment.quantize_onnx import (calibration_crops,  # noqa: E402
                                       dataset_boxes, quantize)
-from tool_utils import (at_least, describe_environment,  # noqa: E402
-                        environment, save_report)
+from tool_utils import (at_least, check_cli_paths,  # noqa: E402
+                        describe_environment, environment, save_report)
 
 
 def people(cfg, split: str):
@@ -156,11 +157,12 @@ def report(results: Dict, args, env: Dict, comparison: Dict) -> str:
         'split (ground-truth boxes, no flip test). INT8: ONNX Runtime '
         f'static QDQ, per-channel int8 weights, uint8 activations, '
         f'{args.method} calibration on the same {args.num_crops} training '
-        'people for every model. Only the convolutional network is INT8: '
-        'what follows its last convolution (the decoding; for RTMPose also '
-        'its SimCC MLP, GAU and classifiers) runs in float32' +
+        'people for every model. The network is INT8 up to where the '
+        "head's outputs end it (the maps; RTMPose's SimCC logits, after "
+        'its MLP and GAU); the decoding after it runs in float32' +
         ('' if args.int8_ends else
-         ', and so do the layers that write the maps') +
+         ', and so do the layers that write the maps (the last '
+         "convolution; RTMPose's two SimCC classifiers)") +
         (f', and the nodes named *{args.exclude}*' if args.exclude else '') +
         '.',
         '',
@@ -191,9 +193,12 @@ def parse_args(argv=None):
     parser.add_argument('--out',
                         default=osp.join('work_dirs', 'int8_accuracy',
                                          'int8_accuracy'))
+    parser.add_argument('--overwrite', action='store_true',
+                        help='replace the files of a non-empty --work-dir')
     args = parser.parse_args(argv)
     if not osp.isfile(args.comparison):
         parser.error(f'{args.comparison} not found')
+    check_cli_paths(parser, (), args.work_dir, args.overwrite)
     return args
 
 

@@ -12,7 +12,10 @@ Every graph follows one contract, the one the ``clpose`` runtime reads:
   convention, pixel centres at integers), and ``scores``: float32 (N, K);
 - metadata ``clpose``: JSON with ``input_size`` [w, h], ``bbox_padding``,
   the dataset's keypoint names, skeleton and colours, ``flip_test`` and the
-  config's name.
+  config's name;
+- metadata ``network_ends``: JSON list of the tensors where the network
+  ends and the decoding begins (what the head's ``forward`` returns: CL and
+  heatmap maps, SimCC logits), for ``quantize_onnx.py``.
 
 The decoding is in the graph: section 3.4's voting for CL heads
 (:meth:`CLCodec.decode_torch`), the argmax of the x and y logits for SimCC
@@ -21,6 +24,7 @@ heads (RTMPose), the argmax of the heatmaps for heatmap heads.
 import json
 import os.path as osp
 import warnings
+from contextlib import contextmanager
 from typing import Callable, Optional, Sequence, Tuple
 
 import numpy as np
@@ -29,6 +33,58 @@ from torch import Tensor, nn
 
 #: the padding of MMPose's GetBBoxCenterScale, which top-down crops use
 BBOX_PADDING = 1.25
+#: the metadata key of the tensors where the network ends
+NETWORK_ENDS = 'network_ends'
+#: the op (domain, type) that marks them while exporting
+_MARKER = ('mmpose_cl', 'NetworkEnd')
+
+
+class _NetworkEnd(torch.autograd.Function):
+    """The identity, exported as a marker node that :func:`export` turns
+    into an ``Identity``, recording the tensor it marked."""
+
+    @staticmethod
+    def forward(ctx, x: Tensor) -> Tensor:
+        return x.view_as(x)
+
+    @staticmethod
+    def symbolic(g, x):
+        return g.op('::'.join(_MARKER), x).setType(x.type())
+
+
+def _marked(output):
+    """Every tensor of a head's output (tensors, tuples, lists), marked."""
+    if isinstance(output, Tensor):
+        return _NetworkEnd.apply(output)
+    return type(output)(_marked(o) for o in output)
+
+
+@contextmanager
+def _marking_outputs(head: nn.Module):
+    """Within it, ``head.forward`` marks what it returns (an instance
+    attribute over the method: heads call ``self.forward`` directly, which
+    a forward hook would not see)."""
+    forward = head.forward
+    head.forward = lambda *args, **kwargs: _marked(forward(*args, **kwargs))
+    try:
+        yield
+    finally:
+        del head.forward
+
+
+def _take_out_markers(proto) -> list:
+    """Turns the marker nodes of an exported graph into ``Identity`` nodes
+    (which ONNX Runtime drops) and returns the tensors they marked."""
+    ends = []
+    for node in proto.graph.node:
+        if (node.domain, node.op_type) == _MARKER:
+            node.domain, node.op_type = '', 'Identity'
+            if node.input[0] not in ends:
+                ends.append(node.input[0])
+    opsets = [o for o in proto.opset_import if o.domain != _MARKER[0]]
+    del proto.opset_import[:]
+    proto.opset_import.extend(opsets)
+    return ends
 
 
 class KeypointGraph(nn.Module):
@@ -178,7 +234,7 @@ def export(graph: KeypointGraph, input_size: Sequence[int], out: str,
            metadata: dict, batch='dynamic', opset: int = 17) -> None:
     """Trace ``graph`` into ``out`` with ``torch.onnx.export`` (the
     TorchScript exporter, ``dynamo=False``: see docs/deployment.md), add the
-    ``clpose`` metadata and run ``onnx.checker``.
+    ``clpose`` and ``network_ends`` metadata and run ``onnx.checker``.
 
     Args:
         graph (KeypointGraph): The module to export (eval mode).
@@ -196,15 +252,18 @@ def export(graph: KeypointGraph, input_size: Sequence[int], out: str,
     dynamic = dict(
         crops={0: 'N'}, keypoints={0: 'N'},
         scores={0: 'N'}) if batch == 'dynamic' else None
-    with torch.no_grad(), warnings.catch_warnings():
+    with torch.no_grad(), warnings.catch_warnings(), _marking_outputs(
+            graph.model.head):
         # shapes and cell centres are constants of the graph, as intended
         warnings.simplefilter('ignore', torch.jit.TracerWarning)
         torch.onnx.export(
             graph, (dummy, ), out, input_names=['crops'],
             output_names=['keypoints', 'scores'], dynamic_axes=dynamic,
-            opset_version=opset, dynamo=False)
+            opset_version=opset, dynamo=False, custom_opsets={_MARKER[0]: 1})
     proto = onnx.load(out)
-    entry = proto.metadata_props.add()
-    entry.key, entry.value = 'clpose', json.dumps(metadata)
+    ends = _take_out_markers(proto)
+    for key, value in (('clpose', metadata), (NETWORK_ENDS, ends)):
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = key, json.dumps(value)
     onnx.checker.check_model(proto, full_check=True)
     onnx.save(proto, out)

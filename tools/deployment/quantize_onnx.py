@@ -11,15 +11,15 @@ on real crops.
 ``--calib`` is a config (the people of its ``--split`` dataset, each cropped
 by its box exactly as ``clpose`` crops at run time) or a folder of images
 (each whole image one box). Only the network is quantised: the graph is cut
-where the convolutions end (the maps), the network part is quantised, and
-what comes after it is put back in float32: the decoding (threshold,
-weighted mean, argmax) and, for a head that is not convolutional after its
-last convolution (RTMPose's SimCC MLP, GAU and classifiers), that part of
-the head. The layers that write the maps stay float32 too (unless
-``--int8-ends``): quantising their output costs CL models about 1 AP on
-held-out data and the others about 0.2 (``docs/int8_accuracy*.md``), for
-the price of one small convolution. So does every node whose name contains
-an ``--exclude`` string.
+where the network ends and the decoding begins (the head's outputs, which
+``export_onnx.py`` records in the file: CL and heatmap maps, RTMPose's SimCC
+logits), the network part is quantised, and the decoding (threshold,
+weighted mean, argmax) is put back after it in float32. The layers that
+write the maps (the last convolution; RTMPose's two SimCC classifiers) stay
+float32 too, unless ``--int8-ends``: quantising the last convolution's
+output costs CL models about 1 AP on held-out data
+(``docs/int8_accuracy*.md``), for the price of one small layer. So does
+every node whose name contains an ``--exclude`` string.
 
 It prints, on the calibration crops, the keypoint drift of the INT8 file
 against the float32 one (mean and max, crop pixels) and the five layers whose
@@ -27,6 +27,7 @@ INT8 output is furthest from float32 (signal-to-quantisation-noise ratio, dB),
 the candidates for ``--exclude``.
 """
 import argparse
+import json
 import os
 import os.path as osp
 import sys
@@ -38,6 +39,7 @@ from clpose import CLPose, read_image
 from tqdm import tqdm
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from deployment.onnx_graphs import NETWORK_ENDS  # noqa: E402
 from tool_utils import (at_least, atomic_output,  # noqa: E402
                         check_cli_paths)
 
@@ -112,10 +114,20 @@ class CropReader:
         return ({'crops': c[None]} for c in self.crops)
 
 
-def split_at_network_end(model) -> List[str]:
-    """The tensors where the network ends and the decoding begins: outputs
-    of the convolutions and the nodes that feed them (the network) that
-    other nodes (the decoding: threshold, weighted mean, argmax) read."""
+def network_ends(model) -> List[str]:
+    """The tensors where the network ends and the decoding begins: those
+    ``export_onnx.py`` recorded (the head's outputs), or, in a file without
+    that record, the outputs of the last convolutions (what the decoding
+    reads of the convolutions and the nodes that feed them)."""
+    meta = {p.key: p.value for p in model.metadata_props}
+    produced = {out for node in model.graph.node for out in node.output}
+    if NETWORK_ENDS in meta:
+        ends = json.loads(meta[NETWORK_ENDS])
+        missing = [e for e in ends if e not in produced]
+        if missing:
+            raise ValueError(f'the network ends {missing} of its metadata '
+                             'are not tensors of the graph')
+        return ends
     producer = {out: node for node in model.graph.node for out in node.output}
     network, todo = set(), [n for n in model.graph.node if n.op_type == 'Conv']
     while todo:
@@ -134,13 +146,34 @@ def split_at_network_end(model) -> List[str]:
     return ends
 
 
+#: ops that move or cut values without computing new ones
+DATA_MOVEMENT = ('Identity', 'Slice', 'Split', 'Reshape', 'Transpose',
+                 'Squeeze', 'Unsqueeze', 'Flatten', 'Concat')
+
+
+def map_writers(model, ends: Sequence[str]) -> List[str]:
+    """The nodes that write the maps: the producers of ``ends``, looking
+    through slices, reshapes and the like (a CL head's maps are slices of
+    its last convolution's output)."""
+    producer = {out: node for node in model.graph.node for out in node.output}
+    writers, todo = [], [producer[e] for e in ends if e in producer]
+    while todo:
+        node = todo.pop()
+        if node.op_type in DATA_MOVEMENT:
+            data = node.input if node.op_type == 'Concat' else node.input[:1]
+            todo.extend(producer[i] for i in data if i in producer)
+        elif node.name not in writers:
+            writers.append(node.name)
+    return writers
+
+
 def quantize(src: str, out: str, crops: np.ndarray, method: str,
              exclude: Sequence[str], int8_ends: bool = False) -> List[str]:
     """Statically quantise the network of ``src`` (everything up to the
-    maps) and put its float32 decoding back after it, into ``out``. The
-    layers that write the maps (the producers of the network's ends) stay
-    float32 unless ``int8_ends``, and so does every node whose name
-    contains one of ``exclude``.
+    maps, :func:`network_ends`) and put its float32 decoding back after it,
+    into ``out``. The layers that write the maps stay float32 unless
+    ``int8_ends``, and so does every node whose name contains one of
+    ``exclude``.
 
     Returns:
         list[str]: the tensors where the network ends (the maps).
@@ -152,25 +185,25 @@ def quantize(src: str, out: str, crops: np.ndarray, method: str,
                                           QuantType, quant_pre_process,
                                           quantize_static)
     with tempfile.TemporaryDirectory() as tmp:
-        pre = osp.join(tmp, 'pre.onnx')
-        quant_pre_process(src, pre)
-        model = onnx.load(pre)
-        ends = split_at_network_end(model)
+        model = onnx.load(src)
+        ends = network_ends(model)
         outputs = [o.name for o in model.graph.output]
-        extractor = Extractor(model)
-        network = osp.join(tmp, 'network.onnx')
+        extractor = Extractor(onnx.shape_inference.infer_shapes(model))
         decoding = extractor.extract_model(ends, outputs)
         # the ends the decoding really reads (not those of pruned branches)
         ends = [i.name for i in decoding.graph.input]
-        onnx.save(extractor.extract_model(['crops'], ends), network)
-        quantized = osp.join(tmp, 'network.int8.onnx')
+        onnx.save(extractor.extract_model(['crops'], ends),
+                  osp.join(tmp, 'network.onnx'))
+        pre = osp.join(tmp, 'pre.onnx')
+        quant_pre_process(osp.join(tmp, 'network.onnx'), pre)
+        network = onnx.load(pre)
         excluded = [
-            n.name for n in onnx.load(network).graph.node
-            if any(s in n.name for s in exclude) or (
-                not int8_ends and any(o in ends for o in n.output))
-        ]
+            n.name for n in network.graph.node
+            if any(s in n.name for s in exclude)
+        ] + ([] if int8_ends else map_writers(network, ends))
+        quantized = osp.join(tmp, 'network.int8.onnx')
         quantize_static(
-            network, quantized, CropReader(crops),
+            pre, quantized, CropReader(crops),
             quant_format=QuantFormat.QDQ, per_channel=True,
             activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
             nodes_to_exclude=excluded,
@@ -196,7 +229,7 @@ def quantize(src: str, out: str, crops: np.ndarray, method: str,
             output.name = name
     # the runtime's metadata
     del merged.metadata_props[:]
-    merged.metadata_props.extend(onnx.load(src).metadata_props)
+    merged.metadata_props.extend(model.metadata_props)
     onnx.checker.check_model(merged)
     onnx.save(merged, out)
     return ends
