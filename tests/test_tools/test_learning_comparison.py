@@ -197,6 +197,23 @@ def test_time_budget_hook_with_a_fake_clock(lc):
     assert hook.elapsed() == pytest.approx(60.)  # 4 x 7 s of validation out
 
 
+def test_stolen_cpu_share_from_proc_stat(lc, tmp_path):
+    """Ticks by hand: user nice system idle iowait irq softirq steal
+    guest; the share is the stolen ticks over all ticks between two
+    readings."""
+    stat = tmp_path / 'stat'
+    stat.write_text('cpu  100 0 50 800 10 0 0 40 7 0\ncpu0 1 2 3\n')
+    start = lc.cpu_ticks(str(stat))
+    assert start == (40, 1000)  # guest time is already in user time
+    stat.write_text('cpu  400 0 80 1000 10 0 0 110 0 0\n')
+    assert lc.stolen_share(start, lc.cpu_ticks(str(stat))) == pytest.approx(
+        70 / 600)
+    assert lc.cpu_ticks(str(tmp_path / 'none')) is None
+    assert lc.stolen_share(None, (1, 2)) is None
+    assert lc.stolen_share(start, start) is None  # no time passed
+    assert lc.percent(70 / 600) == '11.7%' and lc.percent(None) == '-'
+
+
 def test_lr_warms_up_then_decays_with_a_cosine(lc):
     w, start, end = lc.WARMUP, lc.START_FACTOR, lc.END_FACTOR
     assert lc.lr_factor(0) == pytest.approx(start)
@@ -239,6 +256,8 @@ def test_two_models_train_for_their_minutes_and_report(lc, poses, tmp_path,
         for p in curve:
             assert 0 <= p['coco/AP'] <= 1 and 0 <= p['PCK'] <= 1
             assert len(p['load_average']) == 3 and p['lr'] > 0
+            if osp.isfile('/proc/stat'):
+                assert 0 <= p['cpu_steal'] <= 1
         assert r['checkpoint'] == osp.join(str(work), name,
                                            f'iter_{r["iters"]}.pth')
         assert osp.isfile(r['checkpoint'])

@@ -36,7 +36,10 @@ decay to 5% of ``--lr`` at its end, so a slower model gets the same schedule
 in fewer steps. The models are validated every ``--val-minutes`` of training
 time and when the budget is spent, each time with the machine's load average
 (``os.getloadavg()``), which shows whether something else ran during a
-model's budget.
+model's budget, and, on Linux, the share of CPU time the hypervisor gave to
+other guests since the model began (``steal`` of ``/proc/stat``): on a
+virtual machine a model can get fewer iterations with nothing else running
+on it.
 
 The models train one after the other in this process, each in
 ``<work-dir>/<name>/`` (MMEngine's logs and config, and the final checkpoint
@@ -52,7 +55,7 @@ import math
 import os
 import os.path as osp
 import sys
-from typing import Callable, Dict, List, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
 from mmengine.config import Config
@@ -111,7 +114,8 @@ class TimeBudgetHook(Hook):
 
     Attributes:
         points (list[dict]): One per validation: ``iter`` (iterations done),
-            ``train_minutes``, ``lr``, ``load_average`` (1, 5, 15 minutes) and
+            ``train_minutes``, ``lr``, ``load_average`` (1, 5, 15 minutes),
+            ``cpu_steal`` (:func:`stolen_share` since training began) and
             the metrics.
         checkpoint (str): The saved weights, after training.
     """
@@ -136,6 +140,7 @@ class TimeBudgetHook(Hook):
 
     def before_train(self, runner) -> None:
         self._start = self.clock()
+        self._ticks = cpu_ticks()
 
     def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
         lr = self.lr * lr_factor(self.elapsed() / self.budget)
@@ -161,6 +166,7 @@ class TimeBudgetHook(Hook):
         self.points.append(dict(
             iter=self._at['iter'], train_minutes=self._at['seconds'] / 60,
             lr=self._at['lr'], load_average=list(os.getloadavg()),
+            cpu_steal=stolen_share(self._ticks, cpu_ticks()),
             **{k: float(v) for k, v in (metrics or {}).items()}))
 
     def after_train(self, runner) -> None:
@@ -168,6 +174,28 @@ class TimeBudgetHook(Hook):
         runner.save_checkpoint(runner.work_dir, name, save_optimizer=False,
                                save_param_scheduler=False)
         self.checkpoint = osp.join(runner.work_dir, name)
+
+
+def cpu_ticks(path: str = '/proc/stat') -> Optional[Tuple[int, int]]:
+    """(stolen, total) CPU ticks of the machine since it booted, from the
+    first line of Linux's ``/proc/stat`` (user nice system idle iowait irq
+    softirq steal ...; guests are counted in user), or None where there is
+    no such file."""
+    try:
+        with open(path) as f:
+            ticks = [int(v) for v in f.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    return (ticks[7] if len(ticks) > 7 else 0), sum(ticks)
+
+
+def stolen_share(start: Optional[Tuple[int, int]],
+                 now: Optional[Tuple[int, int]]) -> Optional[float]:
+    """The share of CPU time stolen between two :func:`cpu_ticks`
+    readings, or None without them."""
+    if start is None or now is None or now[1] <= start[1]:
+        return None
+    return (now[0] - start[0]) / (now[1] - start[1])
 
 
 def resize(cfg: Config, name: str, input_size: Sequence[int]) -> None:
@@ -343,10 +371,12 @@ def report(results: Dict, args, env: Dict) -> str:
         'split with ground-truth boxes: COCO AP (MMPose\'s CocoMetric) and '
         'PCK@0.05 (PCKAccuracy, bbox-normalised). Load average: the '
         '1-minute load average of the machine at the validations (its '
-        f'{env["cpus"]} CPUs fully busy = {env["cpus"]}).', '',
+        f'{env["cpus"]} CPUs fully busy = {env["cpus"]}). CPU stolen: the '
+        'share of CPU time the hypervisor gave to other guests while the '
+        'model trained and validated (Linux `/proc/stat`).', '',
         f'| model | params | GFLOPs at {w}x{h} | iterations | training '
         'minutes | final AP | best AP | final PCK@0.05 | mean load average | '
-        'seed |', '|---|---|---|---|---|---|---|---|---|---|']
+        'CPU stolen | seed |', '|---|---|---|---|---|---|---|---|---|---|---|']
     for name, r in results.items():
         curve = r['curve']
         loads = [p['load_average'][0] for p in curve]
@@ -356,7 +386,7 @@ def report(results: Dict, args, env: Dict) -> str:
             f'{curve[-1]["coco/AP"]:.3f} | '
             f'{max(p["coco/AP"] for p in curve):.3f} | '
             f'{curve[-1]["PCK"]:.3f} | {sum(loads) / len(loads):.2f} | '
-            f'{r["seed"]} |')
+            f'{percent(curve[-1].get("cpu_steal"))} | {r["seed"]} |')
     for name, r in results.items():
         options = f' with `{r["options"]}`' if r['options'] else ''
         lines += ['', f'## {name}', '',
@@ -370,6 +400,10 @@ def report(results: Dict, args, env: Dict) -> str:
                 f'{p["coco/AP"]:.3f} | {p["PCK"]:.3f} | '
                 f'{p["load_average"][0]:.2f} |')
     return '\n'.join(lines) + '\n'
+
+
+def percent(share: Optional[float]) -> str:
+    return '-' if share is None else f'{share:.1%}'
 
 
 def plot(results: Dict, path: str) -> None:
