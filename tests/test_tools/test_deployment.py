@@ -168,6 +168,7 @@ def test_quantize_keeps_the_decoding_in_float32(load_script, repo_root,
                '--num-crops', '6'])
     text = capsys.readouterr().out
     assert 'INT8 vs float32 on those crops' in text
+    assert "kept in float32: ['/final_layer/Conv']" in text
     model = onnx.load(out)
     nodes = model.graph.node
     quantised = [n for n in nodes if n.op_type == 'QuantizeLinear']
@@ -238,7 +239,8 @@ def test_quantize_cuts_at_the_recorded_network_end(load_script, repo_root,
                        if v)
 
 
-def test_network_end_of_a_file_without_its_record(load_script, exported):
+def test_network_end_of_a_file_without_its_record(load_script, exported,
+                                                  tmp_path, repo_root):
     """A file exported without ``network_ends`` is cut after its last
     convolutions; a record that names no tensor of the graph is an
     error."""
@@ -259,3 +261,11 @@ def test_network_end_of_a_file_without_its_record(load_script, exported):
     entry.key, entry.value = 'network_ends', json.dumps(['/no/such'])
     with pytest.raises(ValueError, match=r"\['/no/such'\]"):
         tool.network_ends(model)
+    # quantize_onnx.py names the file and what is wrong with it
+    bad = str(tmp_path / 'bad.onnx')
+    onnx.save(model, bad)
+    with pytest.raises(SystemExit, match=r"bad.onnx: the network ends "
+                       r"\['/no/such'\] of its metadata"):
+        tool.main([bad, '--calib', osp.join(repo_root, CONFIG), '--out',
+                   str(tmp_path / 'bad.int8.onnx'), '--num-crops', '2'])
+    assert not (tmp_path / 'bad.int8.onnx').exists()

@@ -176,7 +176,8 @@ def quantize(src: str, out: str, crops: np.ndarray, method: str,
     ``exclude``.
 
     Returns:
-        list[str]: the tensors where the network ends (the maps).
+        list[str]: the nodes kept in float32 before the network's end (the
+        layers that write the maps, the ``exclude`` matches).
     """
     import onnx
     from onnx.compose import add_prefix, merge_models
@@ -232,7 +233,7 @@ def quantize(src: str, out: str, crops: np.ndarray, method: str,
     merged.metadata_props.extend(model.metadata_props)
     onnx.checker.check_model(merged)
     onnx.save(merged, out)
-    return ends
+    return excluded
 
 
 def drift(fp32: CLPose, int8: CLPose, crops: np.ndarray) -> Dict:
@@ -302,17 +303,17 @@ def main(argv=None):
     except (ValueError, FileNotFoundError) as e:
         sys.exit(f'quantize_onnx.py: {e}')
     with atomic_output(args.out, args.overwrite) as tmp:
-        ends = quantize(args.onnx, tmp, crops, args.method, args.exclude,
-                        args.int8_ends)
+        try:
+            kept = quantize(args.onnx, tmp, crops, args.method, args.exclude,
+                            args.int8_ends)
+        except ValueError as e:
+            sys.exit(f'quantize_onnx.py: {args.onnx}: {e}')
         int8 = CLPose(tmp)
         d = drift(fp32, int8, crops)
         worst = worst_layers(args.onnx, tmp, crops)
     print(f'{len(crops)} calibration crops ({args.method}); the network is '
-          f'INT8 up to {ends}' + ('' if args.int8_ends else
-                                  ' (the layers that write them float32)') +
-          ', the decoding after it float32' +
-          (f'; kept in float32: nodes named *{args.exclude}*'
-           if args.exclude else ''))
+          "INT8 up to the head's outputs, the decoding after them float32; "
+          f'kept in float32: {kept or "none"}')
     print(f'INT8 vs float32 on those crops: keypoints {d["mean_px"]:.3f} px '
           f'mean, {d["max_px"]:.3f} px max; scores {d["max_score_diff"]:.4f} '
           'max')
