@@ -443,7 +443,8 @@ _VECTOR_FLAGS = ('sse4', 'avx', 'fma', 'f16c', 'amx')
 
 def environment(script: str, argv: Optional[Sequence[str]] = None) -> Dict:
     """What a report states about its run: the command, the date, the
-    machine (``lscpu``'s model name and flags, the GPU) and the versions.
+    machine (``lscpu``'s model name, CPU family, model and flags: CPUs of one
+    name can be generations apart; the GPU) and the versions.
 
     Args:
         script (str): The tool's ``__file__``.
@@ -469,6 +470,9 @@ def environment(script: str, argv: Optional[Sequence[str]] = None) -> Dict:
         date=time.strftime('%Y-%m-%d %H:%M'),
         cpu=fields.get('Model name') or platform.processor()
         or platform.machine(),
+        cpu_id=' '.join(f'{key.lower()} {fields[key]}'
+                        for key in ('CPU family', 'Model', 'Stepping')
+                        if key in fields),
         cpu_flags=fields.get('Flags', '').split(),
         cpus=os.cpu_count(),
         threads=torch.get_num_threads(),
@@ -498,8 +502,9 @@ def describe_environment(env: Dict) -> str:
     """One Markdown paragraph of :func:`environment`'s facts."""
     vector = [f for f in env['cpu_flags'] if f.startswith(_VECTOR_FLAGS)]
     gpu = f', GPU {env["gpu"]}' if env['gpu'] else ''
+    cpu_id = f'{env["cpu_id"]}; ' if env.get('cpu_id') else ''
     return (f'`{env["command"]}`, {env["date"]}. Machine: {env["cpu"]} '
-            f'({env["cpus"]} CPUs, {env["threads"]} torch threads; vector '
-            f'flags: {" ".join(vector) or "none reported"}){gpu}. Python '
+            f'({cpu_id}{env["cpus"]} CPUs, {env["threads"]} torch threads; '
+            f'vector flags: {" ".join(vector) or "none reported"}){gpu}. Python '
             f'{env["python"]}, torch {env["torch"]}, mmengine '
             f'{env["mmengine"]}, mmcv {env["mmcv"]}, mmpose {env["mmpose"]}.')

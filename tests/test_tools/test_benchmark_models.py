@@ -4,6 +4,7 @@ and fp16 AMP) on a real bundled batch, and the whole tool on two small models
 with tiny settings: its tables and files (not its numbers)."""
 import json
 import math
+import subprocess
 
 import pytest
 import torch
@@ -138,6 +139,12 @@ def test_tool_writes_the_tables_of_any_models(bench, tmp_path, one_thread):
     for key in ('date', 'cpu', 'cpu_flags', 'torch', 'mmengine', 'mmcv',
                 'mmpose'):
         assert env[key], key
+    # lscpu's family and model tell apart CPUs of one name
+    if 'CPU family' in subprocess.run(['lscpu'], capture_output=True,
+                                      text=True).stdout:
+        assert env['cpu_id'].startswith('cpu family ')
+        with open(f'{out}.md') as f:
+            assert env['cpu_id'] in f.read()
     sizes = report['sizes']
     assert list(sizes) == ['CL-R18', 'SB-R18']
     # the options made MMPose's R50 an R18: fewer parameters than the R50
