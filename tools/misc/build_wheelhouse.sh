@@ -28,7 +28,10 @@
 # what a PyTorch image has already (torch, numpy, scipy, matplotlib, opencv,
 # pillow, pyyaml, rich, tqdm, six, pytest, hypothesis). setuptools < 81 is in
 # it for pkg_resources (gone from setuptools 82 on), which MMEngine needs for
-# `mmpose::` configs and mmpose.apis at import.
+# `mmpose::` configs and mmpose.apis at import. albumentations 1.4.24 (RTMPose's
+# and CLNet-CSPNeXt's pipelines) comes with what it needs that such an image
+# lacks: albucore, pydantic and its core, stringzilla, simsimd (binary wheels
+# for the target's Python; checked to import and transform with numpy 2.5.2).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -40,7 +43,9 @@ MMCV_VERSION=2.1.0
 XTCOCOTOOLS_VERSION=1.14.3
 PACKAGES=${PACKAGES:-"mmengine==0.10.7 mmpose==1.3.2 mmdet==3.3.0 addict==2.4.0 \
 yapf==0.43.0 platformdirs==4.14.8 termcolor==3.3.0 json_tricks==3.17.3 munkres==3.0.0 \
-pycocotools==2.0.11 shapely==2.2.0 terminaltables==3.1.10 setuptools==80.10.2"}
+pycocotools==2.0.11 shapely==2.2.0 terminaltables==3.1.10 setuptools==80.10.2 \
+albumentations==1.4.24 albucore==0.0.23 pydantic==2.14.4 pydantic-core==2.50.5 \
+annotated-types==0.8.0 typing-inspection==0.4.5 stringzilla==5.3.2 simsimd==6.5.16"}
 
 command -v "$PY" >/dev/null || { echo "PYTHON=$PY: no such interpreter" >&2; exit 2; }
 pyver=$("$PY" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
