@@ -98,6 +98,17 @@ def test_every_cl_backbone_exports(load_script, repo_root, tmp_path, config,
         [osp.join(repo_root, config), ckpt, '--out', out])
     assert 'keypoints max diff' in capsys.readouterr().out
     assert osp.isfile(out)
+    # and quantise (the hourglass's up-sampled branches once stopped ONNX
+    # Runtime's shape inference, leaving its debugging files in the cwd)
+    here = tmp_path / 'cwd'
+    here.mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(here)
+        load_script('tools/deployment/quantize_onnx.py').main([
+            out, '--calib', osp.join(repo_root, 'tests', 'data', 'coco'),
+            '--out', str(tmp_path / 'model.int8.onnx'), '--num-crops', '2'])
+    assert 'kept in float32' in capsys.readouterr().out
+    assert not list(here.iterdir())
 
 
 def test_export_prints_its_check(load_script, repo_root, voting_checkpoint,

@@ -196,7 +196,17 @@ def quantize(src: str, out: str, crops: np.ndarray, method: str,
         onnx.save(extractor.extract_model(['crops'], ends),
                   osp.join(tmp, 'network.onnx'))
         pre = osp.join(tmp, 'pre.onnx')
-        quant_pre_process(osp.join(tmp, 'network.onnx'), pre)
+        # auto_merge: ONNX Runtime's symbolic shape inference otherwise
+        # stops where two names of one batch dimension meet (the hourglass's
+        # up-sampled branch added to its skip branch); run from the temporary
+        # folder, where it leaves its debugging files on failure
+        cwd = os.getcwd()
+        os.chdir(tmp)
+        try:
+            quant_pre_process(osp.join(tmp, 'network.onnx'), pre,
+                              auto_merge=True)
+        finally:
+            os.chdir(cwd)
         network = onnx.load(pre)
         excluded = [
             n.name for n in network.graph.node
