@@ -13,6 +13,9 @@ The ONNX contract (what ``tools/deployment/export_onnx.py`` writes):
   keypoint indices), ``keypoint_colors`` (K ``[r, g, b]``),
   ``skeleton_colors`` (one ``[r, g, b]`` a link), and, for information,
   ``flip_test`` and ``config``.
+- metadata key ``network_ends``: a JSON list of the tensors where the
+  network ends and the decoding begins (what the head returns), which
+  ``tools/deployment/quantize_onnx.py`` reads; the runtime does not.
 """
 import json
 import os.path as osp
@@ -24,6 +27,7 @@ from .affine import bbox_center_scale, crop, crop_to_image
 from .checks import check_bboxes, check_image
 
 META_KEY = 'clpose'
+NETWORK_ENDS_KEY = 'network_ends'
 REQUIRED_META = ('input_size', 'bbox_padding', 'keypoint_names', 'skeleton',
                  'keypoint_colors', 'skeleton_colors')
 

@@ -505,6 +505,6 @@ def describe_environment(env: Dict) -> str:
     cpu_id = f'{env["cpu_id"]}; ' if env.get('cpu_id') else ''
     return (f'`{env["command"]}`, {env["date"]}. Machine: {env["cpu"]} '
             f'({cpu_id}{env["cpus"]} CPUs, {env["threads"]} torch threads; '
-            f'vector flags: {" ".join(vector) or "none reported"}){gpu}. Python '
-            f'{env["python"]}, torch {env["torch"]}, mmengine '
+            f'vector flags: {" ".join(vector) or "none reported"}){gpu}. '
+            f'Python {env["python"]}, torch {env["torch"]}, mmengine '
             f'{env["mmengine"]}, mmcv {env["mmcv"]}, mmpose {env["mmpose"]}.')

@@ -160,14 +160,22 @@ def test_clpose_equals_mmpose_inferencer(load_script, repo_root,
     assert r['max_px'] < 1e-3 and r['max_score_diff'] < 1e-5
 
 
+def dequantised(nodes, op_type: str, inputs=slice(None)) -> dict:
+    """For each node of ``op_type``: whether all its ``inputs`` (all of
+    them by default) come dequantised from INT8."""
+    producer = {out: n for n in nodes for out in n.output}
+    return {
+        n.name: all(
+            getattr(producer.get(i), 'op_type', '') == 'DequantizeLinear'
+            for i in n.input[inputs])
+        for n in nodes if n.op_type == op_type
+    }
+
+
 def int8_weights(nodes) -> list:
     """For each convolution, whether its weights come dequantised from
     INT8."""
-    producer = {out: n for n in nodes for out in n.output}
-    return [
-        getattr(producer.get(n.input[1]), 'op_type', '') == 'DequantizeLinear'
-        for n in nodes if n.op_type == 'Conv'
-    ]
+    return list(dequantised(nodes, 'Conv', slice(1, 2)).values())
 
 
 def test_quantize_keeps_the_decoding_in_float32(load_script, repo_root,
@@ -203,18 +211,6 @@ def test_quantize_keeps_the_decoding_in_float32(load_script, repo_root,
     assert "--calib '" in capsys.readouterr().err
 
 
-def quantised_inputs(nodes, op_type: str) -> dict:
-    """For each node of ``op_type``: whether all its inputs come dequantised
-    from INT8."""
-    producer = {out: n for n in nodes for out in n.output}
-    return {
-        n.name: all(
-            getattr(producer.get(i), 'op_type', '') == 'DequantizeLinear'
-            for i in n.input)
-        for n in nodes if n.op_type == op_type
-    }
-
-
 def test_quantize_cuts_at_the_recorded_network_end(load_script, repo_root,
                                                    tmp_path, one_thread):
     """RTMPose: the network ends after its SimCC classifiers, so its MLP and
@@ -240,7 +236,7 @@ def test_quantize_cuts_at_the_recorded_network_end(load_script, repo_root,
         out = str(tmp_path / f'rtmpose.{ends}.onnx')
         tool.main([fp32, '--calib', osp.join(repo_root, CONFIG), '--out', out,
                    '--num-crops', '4'] + flag)
-        matmuls = quantised_inputs(onnx.load(out).graph.node, 'MatMul')
+        matmuls = dequantised(onnx.load(out).graph.node, 'MatMul')
         assert classifiers <= set(matmuls)
         inside = [v for k, v in matmuls.items()
                   if k.startswith(('/mlp', '/gau'))]

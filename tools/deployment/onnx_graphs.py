@@ -29,13 +29,12 @@ from typing import Callable, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
+from clpose.cl_pose import META_KEY, NETWORK_ENDS_KEY
 from torch import Tensor, nn
 
 #: the padding of MMPose's GetBBoxCenterScale, which top-down crops use
 BBOX_PADDING = 1.25
-#: the metadata key of the tensors where the network ends
-NETWORK_ENDS = 'network_ends'
-#: the op (domain, type) that marks them while exporting
+#: the op (domain, type) that marks the network's ends while exporting
 _MARKER = ('mmpose_cl', 'NetworkEnd')
 
 
@@ -262,7 +261,7 @@ def export(graph: KeypointGraph, input_size: Sequence[int], out: str,
             opset_version=opset, dynamo=False, custom_opsets={_MARKER[0]: 1})
     proto = onnx.load(out)
     ends = _take_out_markers(proto)
-    for key, value in (('clpose', metadata), (NETWORK_ENDS, ends)):
+    for key, value in ((META_KEY, metadata), (NETWORK_ENDS_KEY, ends)):
         entry = proto.metadata_props.add()
         entry.key, entry.value = key, json.dumps(value)
     onnx.checker.check_model(proto, full_check=True)

@@ -36,10 +36,10 @@ from typing import Dict, List, Sequence
 
 import numpy as np
 from clpose import CLPose, read_image
+from clpose.cl_pose import NETWORK_ENDS_KEY
 from tqdm import tqdm
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from deployment.onnx_graphs import NETWORK_ENDS  # noqa: E402
 from tool_utils import (at_least, atomic_output,  # noqa: E402
                         check_cli_paths)
 
@@ -120,15 +120,14 @@ def network_ends(model) -> List[str]:
     that record, the outputs of the last convolutions (what the decoding
     reads of the convolutions and the nodes that feed them)."""
     meta = {p.key: p.value for p in model.metadata_props}
-    produced = {out for node in model.graph.node for out in node.output}
-    if NETWORK_ENDS in meta:
-        ends = json.loads(meta[NETWORK_ENDS])
-        missing = [e for e in ends if e not in produced]
+    producer = {out: node for node in model.graph.node for out in node.output}
+    if NETWORK_ENDS_KEY in meta:
+        ends = json.loads(meta[NETWORK_ENDS_KEY])
+        missing = [e for e in ends if e not in producer]
         if missing:
             raise ValueError(f'the network ends {missing} of its metadata '
                              'are not tensors of the graph')
         return ends
-    producer = {out: node for node in model.graph.node for out in node.output}
     network, todo = set(), [n for n in model.graph.node if n.op_type == 'Conv']
     while todo:
         node = todo.pop()
@@ -298,7 +297,8 @@ def parse_args(argv=None):
     parser.add_argument('--seed', type=at_least(0), default=0)
     parser.add_argument('--overwrite', action='store_true')
     args = parser.parse_args(argv)
-    check_cli_paths(parser, (('ONNX file', args.onnx), ('--calib', args.calib)),
+    check_cli_paths(parser,
+                    (('ONNX file', args.onnx), ('--calib', args.calib)),
                     args.out, args.overwrite)
     return args
 
