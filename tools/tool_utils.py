@@ -383,12 +383,27 @@ def refuse_to_overwrite_checkpoints(cfg: Config, overwrite: bool) -> None:
 def check_checkpoint_matches(model, checkpoint_path: str) -> None:
     """Raise ``ValueError`` listing the mismatched keys when a checkpoint's
     weights do not fit ``model`` (another architecture, another number of
-    keypoints), instead of testing a half-loaded model after a warning."""
+    keypoints), instead of testing a half-loaded model after a warning; and
+    naming the file when it is not a checkpoint at all (a log, a truncated
+    download), instead of torch's unpickling traceback."""
     from mmengine.model import is_model_wrapper
     from mmengine.runner.checkpoint import _load_checkpoint
     if not osp.isfile(checkpoint_path):
         raise FileNotFoundError(f'checkpoint {checkpoint_path!r} not found')
-    ckpt = _load_checkpoint(checkpoint_path, map_location='cpu')
+    try:
+        ckpt = _load_checkpoint(checkpoint_path, map_location='cpu')
+    except Exception as e:
+        # torch.load fails on a foreign file with whatever its unpickler
+        # meets: UnpicklingError, EOFError, RuntimeError, even IndexError.
+        # Name it with the line that says why (torch's weights-only message
+        # opens with advice on weights_only=False), to its first full stop
+        lines = [line.strip() for line in str(e).splitlines() if line.strip()]
+        reason = next((line for line in lines if 'Unsupported' in line),
+                      lines[0] if lines else '').split('. ')[0]
+        raise ValueError(
+            f'checkpoint {checkpoint_path!r} is not a checkpoint that '
+            f'torch.load can read ({type(e).__name__}'
+            f"{': ' + reason if reason else ''})") from e
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else {}
     state = {k[7:] if k.startswith('module.') else k: v
              for k, v in state.items()}

@@ -148,3 +148,29 @@ def test_matching_checkpoint_passes_the_check(demo_checkpoint, repo_root):
     check_checkpoint_matches(MODELS.build(cfg.model), demo_checkpoint)
     with pytest.raises(FileNotFoundError, match='nope.pth'):
         check_checkpoint_matches(MODELS.build(cfg.model), 'nope.pth')
+
+
+@pytest.mark.parametrize('content, reason', [
+    (b'', 'EOFError'),  # an empty file
+    (b'epoch 1 loss 0.5', ''),  # a log saved as .pth (torch's unpickler
+    # fails on it with an IndexError or an UnpicklingError)
+    (None, 'RuntimeError: PytorchStreamReader'),  # a truncated download
+])
+def test_a_file_that_is_not_a_checkpoint_is_named(demo_checkpoint, repo_root,
+                                                  tmp_path, content, reason):
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmpose.registry import MODELS
+
+    from tool_utils import check_checkpoint_matches
+    init_default_scope('mmpose')
+    if content is None:
+        with open(demo_checkpoint, 'rb') as f:
+            content = f.read(4096)
+    path = tmp_path / 'model.pth'
+    path.write_bytes(content)
+    cfg = Config.fromfile(osp.join(repo_root, CONFIG))
+    with pytest.raises(ValueError) as error:
+        check_checkpoint_matches(MODELS.build(cfg.model), str(path))
+    assert f"checkpoint '{path}' is not a checkpoint that torch.load can " \
+        f'read ({reason}' in str(error.value)

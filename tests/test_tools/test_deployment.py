@@ -150,6 +150,17 @@ def test_export_errors(load_script, repo_root, voting_checkpoint,
     with pytest.raises(SystemExit):
         tool.parse_args([osp.join(repo_root, CONFIG), voting_checkpoint,
                          '--out', 'x.onnx', '--batch', '0'])
+    with pytest.raises(SystemExit):  # Flip and ScatterND need opset >= 11
+        tool.parse_args([osp.join(repo_root, CONFIG), voting_checkpoint,
+                         '--out', 'x.onnx', '--opset', '10'])
+    assert '--opset must be in [11, ' in capsys.readouterr().err
+    # a file that is not a checkpoint is named, with torch's reason
+    text = tmp_path / 'notes.pth'
+    text.write_text('not a checkpoint')
+    with pytest.raises(SystemExit, match="checkpoint '.*notes.pth' is not a "
+                       'checkpoint that torch.load can read'):
+        tool.main([osp.join(repo_root, CONFIG), str(text), '--out',
+                   str(tmp_path / 'x.onnx')])
 
 
 def test_clpose_equals_mmpose_inferencer(load_script, repo_root,
@@ -244,6 +255,33 @@ def test_quantize_cuts_at_the_recorded_network_end(load_script, repo_root,
         assert all(matmuls[c] is ends for c in classifiers)
         assert not any(k.startswith('decoding/') for k, v in matmuls.items()
                        if v)
+
+
+def test_quantize_exclude_and_opset_errors(load_script, repo_root, exported,
+                                          voting_checkpoint, tmp_path):
+    """--exclude takes node names and the tensor names it prints, and a
+    string that matches nothing is an error (a typo would quantise the layer
+    it meant to keep); a file below opset 13 is refused by name."""
+    tool = load_script('tools/deployment/quantize_onnx.py')
+    model = onnx.load(exported)
+    conv = [n for n in model.graph.node if n.op_type == 'Conv'][3]
+    assert tool.excluded_nodes(model, [conv.output[0]]) == [conv.name]
+    assert tool.excluded_nodes(model, [conv.name]) == [conv.name]
+    assert tool.excluded_nodes(model, []) == []
+    with pytest.raises(ValueError, match=r"\['/layer9'\]: no node"):
+        tool.excluded_nodes(model, [conv.name, '/layer9'])
+    out = str(tmp_path / 'x.int8.onnx')
+    calib = ['--calib', osp.join(repo_root, CONFIG), '--num-crops', '2']
+    with pytest.raises(SystemExit, match='no node of the network'):
+        tool.main([exported, '--out', out, '--exclude', 'layer9'] + calib)
+    old = str(tmp_path / 'opset12.onnx')  # exports, runs, cannot quantise
+    load_script('tools/deployment/export_onnx.py').main([
+        osp.join(repo_root, CONFIG), voting_checkpoint, '--out', old,
+        '--opset', '12'])
+    with pytest.raises(SystemExit, match=r'opset12.onnx: opset 12: .*'
+                       r'needs opset >= 13'):
+        tool.main([old, '--out', out] + calib)
+    assert not osp.exists(out)
 
 
 def test_network_end_of_a_file_without_its_record(load_script, exported,

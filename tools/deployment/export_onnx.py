@@ -37,6 +37,9 @@ from tool_utils import (REPO, atomic_output,  # noqa: E402
                         check_checkpoint_matches, check_cli_paths)
 
 KEYPOINT_TOL = 1e-3  # px
+#: the lowest opset of the graph: the decoding's index assignment needs
+#: ScatterND (11); quantize_onnx.py needs 13 (per-channel DequantizeLinear)
+MIN_OPSET = 11
 SCORE_TOL = 1e-5
 CHECK_DATA = osp.join(REPO, 'tests', 'data', 'coco')
 
@@ -142,7 +145,9 @@ def parse_args(argv=None):
         help="a fixed batch size, or 'dynamic' (default)")
     parser.add_argument('--flip-test', action='store_true',
                         help='also run the mirrored crops and merge them')
-    parser.add_argument('--opset', type=int, default=17)
+    parser.add_argument(
+        '--opset', type=int, default=17,
+        help=f'ONNX opset, >= {MIN_OPSET} (>= 13 to quantise the file)')
     parser.add_argument('--overwrite', action='store_true',
                         help='replace an existing --out')
     args = parser.parse_args(argv)
@@ -150,6 +155,14 @@ def parse_args(argv=None):
                                         and int(args.batch) >= 1):
         parser.error(f"--batch must be a positive integer or 'dynamic', got "
                      f'{args.batch!r}')
+    # torch's TorchScript exporter knows opsets up to this one
+    top = getattr(getattr(torch.onnx, '_constants', None), 'ONNX_MAX_OPSET',
+                  args.opset)
+    if not MIN_OPSET <= args.opset <= top:
+        parser.error(f'--opset must be in [{MIN_OPSET}, {top}] (the '
+                     f'decoding needs ScatterND, opset 11; torch '
+                     f'{torch.__version__} exports up to {top}), got '
+                     f'{args.opset}')
     check_cli_paths(parser, (('config', args.config),
                              ('checkpoint', args.checkpoint)), args.out,
                     args.overwrite)

@@ -19,7 +19,9 @@ write the maps (the last convolution; RTMPose's two SimCC classifiers) stay
 float32 too, unless ``--int8-ends``: quantising the last convolution's
 output costs CL models about 1 AP on held-out data
 (``docs/int8_accuracy*.md``), for the price of one small layer. So does
-every node whose name contains an ``--exclude`` string.
+every node whose name contains an ``--exclude`` string or that writes the
+tensor it names (the layer names printed below); a string that matches no
+node is an error.
 
 It prints, on the calibration crops, the keypoint drift of the INT8 file
 against the float32 one (mean and max, crop pixels) and the five layers whose
@@ -44,6 +46,8 @@ from tool_utils import (at_least, atomic_output,  # noqa: E402
                         check_cli_paths)
 
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
+#: per-channel QDQ needs DequantizeLinear's ``axis`` (opset 13)
+MIN_OPSET = 13
 
 
 def dataset_boxes(config, split: str) -> List[tuple]:
@@ -166,17 +170,43 @@ def map_writers(model, ends: Sequence[str]) -> List[str]:
     return writers
 
 
+def excluded_nodes(network, exclude: Sequence[str]) -> List[str]:
+    """The nodes of ``network`` whose name contains one of ``exclude`` or
+    that write a tensor named in it.
+
+    Raises:
+        ValueError: a string that matches no node (a typo would otherwise
+            quantise the layer it meant to keep).
+    """
+    def matches(node, name):
+        return name in node.name or name in node.output
+
+    nodes = network.graph.node
+    unmatched = [s for s in exclude if not any(matches(n, s) for n in nodes)]
+    if unmatched:
+        example = next((n for n in nodes if n.op_type == 'Conv'), nodes[0])
+        raise ValueError(
+            f'--exclude {unmatched}: no node of the network has such a name '
+            f'or writes such a tensor (node names look like '
+            f'{example.name!r}, tensors like {example.output[0]!r})')
+    return [n.name for n in nodes if any(matches(n, s) for s in exclude)]
+
+
 def quantize(src: str, out: str, crops: np.ndarray, method: str,
              exclude: Sequence[str], int8_ends: bool = False) -> List[str]:
     """Statically quantise the network of ``src`` (everything up to the
     maps, :func:`network_ends`) and put its float32 decoding back after it,
     into ``out``. The layers that write the maps stay float32 unless
     ``int8_ends``, and so does every node whose name contains one of
-    ``exclude``.
+    ``exclude`` or that writes a tensor named in it.
 
     Returns:
         list[str]: the nodes kept in float32 before the network's end (the
         layers that write the maps, the ``exclude`` matches).
+
+    Raises:
+        ValueError: the file's opset is below 13, or a string of
+            ``exclude`` matches no node of the network.
     """
     import onnx
     from onnx.compose import add_prefix, merge_models
@@ -186,6 +216,13 @@ def quantize(src: str, out: str, crops: np.ndarray, method: str,
                                           quantize_static)
     with tempfile.TemporaryDirectory() as tmp:
         model = onnx.load(src)
+        opset = max((o.version for o in model.opset_import
+                     if o.domain in ('', 'ai.onnx')), default=0)
+        if opset < MIN_OPSET:
+            raise ValueError(
+                f'opset {opset}: per-channel quantisation needs opset >= '
+                f'{MIN_OPSET}; export it again with --opset {MIN_OPSET} or '
+                "more (export_onnx.py's default is 17)")
         ends = network_ends(model)
         outputs = [o.name for o in model.graph.output]
         extractor = Extractor(onnx.shape_inference.infer_shapes(model))
@@ -207,10 +244,8 @@ def quantize(src: str, out: str, crops: np.ndarray, method: str,
         finally:
             os.chdir(cwd)
         network = onnx.load(pre)
-        excluded = [
-            n.name for n in network.graph.node
-            if any(s in n.name for s in exclude)
-        ] + ([] if int8_ends else map_writers(network, ends))
+        excluded = excluded_nodes(network, exclude) + (
+            [] if int8_ends else map_writers(network, ends))
         quantized = osp.join(tmp, 'network.int8.onnx')
         quantize_static(
             pre, quantized, CropReader(crops),
@@ -289,8 +324,9 @@ def parse_args(argv=None):
     parser.add_argument('--method', default='minmax',
                         choices=['minmax', 'entropy', 'percentile'])
     parser.add_argument('--exclude', nargs='*', default=[],
-                        help='keep the nodes whose name contains any of '
-                        'these in float32')
+                        help='keep in float32 the nodes whose name contains '
+                        'any of these, or that write a tensor so named (the '
+                        'layers it prints)')
     parser.add_argument('--int8-ends', action='store_true',
                         help='quantise the layers that write the maps too '
                         '(by default they stay float32)')
