@@ -121,8 +121,10 @@ def run_model(name: str, result: dict, settings: argparse.Namespace, args,
     fp32 = CLPose(fp32_path)
     calib = calibration_crops(fp32, dataset_boxes(cfg, 'train'),
                               args.num_crops, 0)
-    quantize(fp32_path, int8_path, calib, args.method, args.exclude,
-             args.int8_ends)
+    # one --exclude for models of different graphs: a string may match
+    # nodes of some of them only; what each keeps is in the report's json
+    kept = quantize(fp32_path, int8_path, calib, args.method, args.exclude,
+                    args.int8_ends, strict_exclude=False)
     int8 = CLPose(int8_path)
 
     val, metainfo = people(cfg, 'val')
@@ -143,7 +145,40 @@ def run_model(name: str, result: dict, settings: argparse.Namespace, args,
     out['drift'] = dict(mean_px=float(dist.mean()),
                         max_px=float(dist.max()))
     out['people'] = len(val)
+    out['kept_float32'] = kept
     return out
+
+
+def read_comparison(path: str) -> Dict:
+    """The json of ``learning_comparison.py``, checked: its settings, and
+    for each model a config and a checkpoint that exists.
+
+    Raises:
+        ValueError: naming the file, and the model or the missing key.
+    """
+    try:
+        with open(path) as f:
+            comparison = json.load(f)
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f'{path}: not a json file ({e})') from None
+    if not (isinstance(comparison, dict)
+            and isinstance(comparison.get('settings'), dict)
+            and isinstance(comparison.get('results'), dict)
+            and comparison['results']):
+        raise ValueError(
+            f'{path}: not the .json of learning_comparison.py (expected '
+            "'settings' and 'results' with one entry per model)")
+    for name, result in comparison['results'].items():
+        missing = [k for k in ('config', 'checkpoint')
+                   if not isinstance(result, dict) or k not in result]
+        if missing:
+            raise ValueError(f'{path}: model {name!r} has no {missing}')
+        if not osp.isfile(result['checkpoint']):
+            raise ValueError(
+                f"{path}: model {name!r}: checkpoint "
+                f"{result['checkpoint']!r} not found (the comparison's "
+                '--work-dir holds the final checkpoints)')
+    return comparison
 
 
 def report(results: Dict, args, env: Dict, comparison: Dict) -> str:
@@ -185,7 +220,9 @@ def parse_args(argv=None):
     parser.add_argument('--num-crops', type=at_least(1), default=128)
     parser.add_argument('--method', default='minmax',
                         choices=['minmax', 'entropy', 'percentile'])
-    parser.add_argument('--exclude', nargs='*', default=[])
+    parser.add_argument('--exclude', nargs='*', default=[],
+                        help='as quantize_onnx.py --exclude, in each model '
+                        'that has such nodes')
     parser.add_argument('--int8-ends', action='store_true',
                         help='quantise the layers that write the maps too')
     parser.add_argument('--work-dir',
@@ -198,6 +235,10 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if not osp.isfile(args.comparison):
         parser.error(f'{args.comparison} not found')
+    try:
+        read_comparison(args.comparison)
+    except ValueError as e:
+        parser.error(str(e))
     check_cli_paths(parser, (), args.work_dir, args.overwrite)
     return args
 
@@ -206,8 +247,7 @@ def main(argv=None):
     args = parse_args(argv)
     import onnx
     import onnxruntime
-    with open(args.comparison) as f:
-        comparison = json.load(f)
+    comparison = read_comparison(args.comparison)
     settings = argparse.Namespace(**comparison['settings'])
     env = dict(environment(__file__, argv), onnx=onnx.__version__,
                onnxruntime=onnxruntime.__version__)

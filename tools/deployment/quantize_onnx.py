@@ -170,20 +170,21 @@ def map_writers(model, ends: Sequence[str]) -> List[str]:
     return writers
 
 
-def excluded_nodes(network, exclude: Sequence[str]) -> List[str]:
+def excluded_nodes(network, exclude: Sequence[str],
+                   strict: bool = True) -> List[str]:
     """The nodes of ``network`` whose name contains one of ``exclude`` or
     that write a tensor named in it.
 
     Raises:
-        ValueError: a string that matches no node (a typo would otherwise
-            quantise the layer it meant to keep).
+        ValueError: when ``strict``, a string that matches no node (a typo
+            would otherwise quantise the layer it meant to keep).
     """
     def matches(node, name):
         return name in node.name or name in node.output
 
     nodes = network.graph.node
     unmatched = [s for s in exclude if not any(matches(n, s) for n in nodes)]
-    if unmatched:
+    if unmatched and strict:
         example = next((n for n in nodes if n.op_type == 'Conv'), nodes[0])
         raise ValueError(
             f'--exclude {unmatched}: no node of the network has such a name '
@@ -193,20 +194,23 @@ def excluded_nodes(network, exclude: Sequence[str]) -> List[str]:
 
 
 def quantize(src: str, out: str, crops: np.ndarray, method: str,
-             exclude: Sequence[str], int8_ends: bool = False) -> List[str]:
+             exclude: Sequence[str], int8_ends: bool = False,
+             strict_exclude: bool = True) -> List[str]:
     """Statically quantise the network of ``src`` (everything up to the
     maps, :func:`network_ends`) and put its float32 decoding back after it,
     into ``out``. The layers that write the maps stay float32 unless
     ``int8_ends``, and so does every node whose name contains one of
-    ``exclude`` or that writes a tensor named in it.
+    ``exclude`` or that writes a tensor named in it (a string that matches
+    nothing is an error unless not ``strict_exclude``: tools that quantise
+    several models with one ``exclude``).
 
     Returns:
         list[str]: the nodes kept in float32 before the network's end (the
         layers that write the maps, the ``exclude`` matches).
 
     Raises:
-        ValueError: the file's opset is below 13, or a string of
-            ``exclude`` matches no node of the network.
+        ValueError: the file's opset is below 13, or (``strict_exclude``)
+            a string of ``exclude`` matches no node of the network.
     """
     import onnx
     from onnx.compose import add_prefix, merge_models
@@ -244,7 +248,7 @@ def quantize(src: str, out: str, crops: np.ndarray, method: str,
         finally:
             os.chdir(cwd)
         network = onnx.load(pre)
-        excluded = excluded_nodes(network, exclude) + (
+        excluded = excluded_nodes(network, exclude, strict_exclude) + (
             [] if int8_ends else map_writers(network, ends))
         quantized = osp.join(tmp, 'network.int8.onnx')
         quantize_static(
