@@ -6,6 +6,7 @@ the mismatched keys when the checkpoint is not of the config's model.
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE]
         [--dump FILE.pkl] [--cfg-options k=v ...] [--launcher pytorch]
 """
+import os.path as osp
 import sys
 
 import mmengine
@@ -32,6 +33,8 @@ class SaveMetricHook(Hook):
 def main():
     mmpose_test = load_mmpose_tool('test')
     args = mmpose_test.parse_args()
+    if not osp.isfile(args.config):
+        sys.exit(f'tools/test.py: config {args.config!r} not found')
     cfg = Config.fromfile(args.config)
     cfg = mmpose_test.merge_args(cfg, args)
     use_gloo_without_cuda(cfg)

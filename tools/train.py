@@ -7,6 +7,7 @@ an earlier run's checkpoints.
         [--resume [CKPT]] [--amp] [--no-validate] [--auto-scale-lr]
         [--cfg-options k=v ...] [--launcher pytorch] [--overwrite]
 """
+import os.path as osp
 import sys
 
 from mmengine.config import Config
@@ -23,6 +24,8 @@ def main():
         sys.argv.remove('--overwrite')
     mmpose_train = load_mmpose_tool('train')
     args = mmpose_train.parse_args()
+    if not osp.isfile(args.config):
+        sys.exit(f'tools/train.py: config {args.config!r} not found')
     cfg = Config.fromfile(args.config)
     cfg = mmpose_train.merge_args(cfg, args)
     if 'preprocess_cfg' in cfg:

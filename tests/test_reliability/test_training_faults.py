@@ -137,6 +137,18 @@ def test_checkpoint_of_another_model_lists_the_mismatched_keys(
     assert 'Traceback' not in proc.stderr
 
 
+@pytest.mark.parametrize('tool, args', [('train', []),
+                                        ('test', ['model.pth'])])
+def test_a_missing_config_is_named(repo_root, tool, args):
+    proc = subprocess.run(
+        [sys.executable, f'tools/{tool}.py', 'configs/no_such.py', *args],
+        cwd=repo_root, capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0
+    assert f"tools/{tool}.py: config 'configs/no_such.py' not found" in \
+        proc.stderr
+    assert 'Traceback' not in proc.stderr
+
+
 def test_matching_checkpoint_passes_the_check(demo_checkpoint, repo_root):
     from mmengine.config import Config
     from mmengine.registry import init_default_scope

@@ -171,6 +171,20 @@ def test_clpose_equals_mmpose_inferencer(load_script, repo_root,
     assert r['max_px'] < 1e-3 and r['max_score_diff'] < 1e-5
 
 
+def test_compare_runtimes_refuses_other_models(load_script, repo_root,
+                                               voting_checkpoint, exported):
+    """A checkpoint of another model, or a file that is no ONNX model, is
+    named before the comparison (which would measure two models)."""
+    tool = load_script('tools/deployment/compare_runtimes.py')
+    with pytest.raises(SystemExit, match='does not match the model'):
+        tool.main([osp.join(repo_root, 'configs', 'clnet_r50_coco_256x192.py'),
+                   voting_checkpoint, exported])
+    with pytest.raises(SystemExit, match="ONNX model '.*README.md': not an "
+                       'ONNX model'):
+        tool.main([osp.join(repo_root, CONFIG), voting_checkpoint,
+                   osp.join(repo_root, 'README.md')])
+
+
 def dequantised(nodes, op_type: str, inputs=slice(None)) -> dict:
     """For each node of ``op_type``: whether all its ``inputs`` (all of
     them by default) come dequantised from INT8."""

@@ -23,7 +23,8 @@ import sys
 import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from tool_utils import REPO, person_boxes  # noqa: E402
+from tool_utils import (REPO, check_checkpoint_matches,  # noqa: E402
+                        check_cli_paths, person_boxes)
 
 COCO = osp.join(REPO, 'tests', 'data', 'coco')
 
@@ -67,6 +68,24 @@ def compare(config: str, checkpoint: str, onnx_file: str, det_file: str,
                 max_score_diff=float(score_diffs.max()))
 
 
+def check_inputs(config: str, checkpoint: str, onnx_file: str) -> None:
+    """Raise ``ValueError`` unless the checkpoint is of the config's model
+    and the ONNX file loads with as many keypoints: the comparison would
+    otherwise measure two different models."""
+    from clpose import CLPose
+    from mmpose.apis import init_model
+
+    import mmpose_cl  # noqa: F401
+    model = init_model(config, None, device='cpu')
+    check_checkpoint_matches(model, checkpoint)
+    num_keypoints = CLPose(onnx_file).num_keypoints
+    if num_keypoints != model.dataset_meta['num_keypoints']:
+        raise ValueError(
+            f'{onnx_file} outputs {num_keypoints} keypoints, the model of '
+            f"{config} {model.dataset_meta['num_keypoints']}: not an export "
+            'of this model')
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
@@ -77,9 +96,15 @@ def main(argv=None):
     parser.add_argument('--images', default=COCO)
     parser.add_argument('--score-thr', type=float, default=0.3)
     args = parser.parse_args(argv)
-    for path in (args.config, args.checkpoint, args.onnx, args.det_file):
-        if not osp.exists(path):
-            parser.error(f'{path} not found')
+    check_cli_paths(parser, (('config', args.config),
+                             ('checkpoint', args.checkpoint),
+                             ('ONNX file', args.onnx),
+                             ('--det-file', args.det_file),
+                             ('--images', args.images)))
+    try:
+        check_inputs(args.config, args.checkpoint, args.onnx)
+    except ValueError as e:
+        sys.exit(f'compare_runtimes.py: {e}')
     r = compare(args.config, args.checkpoint, args.onnx, args.det_file,
                 args.images, args.score_thr)
     print(f'clpose (ONNX Runtime) vs MMPoseInferencer (PyTorch) on '
