@@ -197,6 +197,26 @@ def test_time_budget_hook_with_a_fake_clock(lc):
     assert hook.elapsed() == pytest.approx(60.)  # 4 x 7 s of validation out
 
 
+def test_final_checkpoint_path_names_no_folder_of_this_machine(
+        lc, tmp_path, monkeypatch):
+    """Under the current folder (the repository, where the tools run) the
+    final checkpoint is recorded relative to it, as reports show it;
+    elsewhere absolute."""
+    saved = []
+    runner = SimpleNamespace(
+        iter=7, work_dir=str(tmp_path / 'work' / 'A'),
+        save_checkpoint=lambda folder, name, **kw: saved.append(name))
+    hook = lc.TimeBudgetHook(minutes=1, val_minutes=1, lr=1e-3)
+    (tmp_path / 'repo').mkdir()
+    for cwd, expected in ((tmp_path, osp.join('work', 'A', 'iter_7.pth')),
+                          (tmp_path / 'repo',
+                           str(tmp_path / 'work' / 'A' / 'iter_7.pth'))):
+        monkeypatch.chdir(cwd)
+        hook.after_train(runner)
+        assert hook.checkpoint == expected
+    assert saved == ['iter_7.pth'] * 2
+
+
 def test_stolen_cpu_share_from_proc_stat(lc, tmp_path):
     """Ticks by hand: user nice system idle iowait irq softirq steal
     guest; the share is the stolen ticks over all ticks between two

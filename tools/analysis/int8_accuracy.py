@@ -177,7 +177,8 @@ def read_comparison(path: str) -> Dict:
             raise ValueError(
                 f"{path}: model {name!r}: checkpoint "
                 f"{result['checkpoint']!r} not found (the comparison's "
-                '--work-dir holds the final checkpoints)')
+                '--work-dir holds the final checkpoints; a relative path is '
+                'relative to where learning_comparison.py ran)')
     return comparison
 
 

@@ -117,7 +117,9 @@ class TimeBudgetHook(Hook):
             ``train_minutes``, ``lr``, ``load_average`` (1, 5, 15 minutes),
             ``cpu_steal`` (:func:`stolen_share` since training began) and
             the metrics.
-        checkpoint (str): The saved weights, after training.
+        checkpoint (str): The saved weights, after training: relative to
+            the current folder when under it (a report then names no path
+            of this machine), else absolute.
     """
 
     priority = 'VERY_LOW'
@@ -173,7 +175,9 @@ class TimeBudgetHook(Hook):
         name = f'iter_{runner.iter}.pth'
         runner.save_checkpoint(runner.work_dir, name, save_optimizer=False,
                                save_param_scheduler=False)
-        self.checkpoint = osp.join(runner.work_dir, name)
+        path = osp.abspath(osp.join(runner.work_dir, name))
+        here = osp.relpath(path)
+        self.checkpoint = path if here.startswith(os.pardir) else here
 
 
 def cpu_ticks(path: str = '/proc/stat') -> Optional[Tuple[int, int]]:
