@@ -19,6 +19,7 @@ import re
 import subprocess
 import sys
 import time
+import warnings
 from types import ModuleType
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -164,6 +165,9 @@ def read_scalars(path: str) -> Tuple[List[dict], List[dict]]:
 
     Raises:
         FileNotFoundError: no ``scalars.json`` there.
+        ValueError: a line that is not a JSON record (not MMEngine's log),
+            naming the file and the line; a last line cut short (a run that
+            stopped while writing it) is skipped with a warning instead.
     """
     if not osp.isfile(path):
         found = sorted(
@@ -173,10 +177,25 @@ def read_scalars(path: str) -> Tuple[List[dict], List[dict]]:
                 f'no <timestamp>/vis_data/scalars.json under {path!r}')
         path = found[-1]
     train, val = [], []
-    with open(path) as f:
-        for line in f:
+    with open(path, errors='replace') as f:
+        lines = f.readlines()
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
             record = json.loads(line)
-            (train if 'loss' in record else val).append(record)
+        except json.JSONDecodeError as e:
+            if number == len(lines) and not line.endswith('\n'):
+                warnings.warn(f'{path}: its last line is cut short (a run '
+                              'that stopped while writing it); skipped')
+                continue
+            raise ValueError(
+                f'{path}: line {number} is not a JSON record ({e.msg}); '
+                "expected MMEngine's vis_data/scalars.json") from None
+        if not isinstance(record, dict):
+            raise ValueError(f'{path}: line {number} is not a JSON object; '
+                             "expected MMEngine's vis_data/scalars.json")
+        (train if 'loss' in record else val).append(record)
     return train, val
 
 
@@ -431,6 +450,31 @@ def check_checkpoint_matches(model, checkpoint_path: str) -> None:
         listing('size mismatch', shapes) +
         listing('missing in the checkpoint', missing) +
         listing('not in the model', unexpected))
+
+
+def load_cl_model(config: str, checkpoint: str, device: str = 'cpu'):
+    """The config's model with the checkpoint's weights (MMPose's
+    ``init_model``), after checking that the config has a CL head and that
+    the checkpoint is of its model (:func:`check_checkpoint_matches`).
+
+    Raises:
+        ValueError: the config's head is not a CL head, or the checkpoint is
+            not one or its weights do not fit the model.
+    """
+    from mmpose.apis import init_model
+    from mmpose.registry import MODELS
+
+    import mmpose_cl
+    cfg = Config.fromfile(config)
+    head_type = cfg.model.get('head', {}).get('type')
+    head_cls = MODELS.get(head_type) if isinstance(head_type, str) else None
+    if head_cls is None or not issubclass(head_cls, mmpose_cl.BaseCLHead):
+        raise ValueError(
+            f'{config}: model.head is {head_type!r}, not a CL head '
+            '(CLHead, CLMultiStageHead); this tool takes CL models')
+    model = init_model(cfg, None, device=device)
+    check_checkpoint_matches(model, checkpoint)
+    return init_model(cfg, checkpoint, device=device)
 
 
 # ---- timing and reports -----------------------------------------------------

@@ -143,6 +143,28 @@ def test_read_scalars_of_the_latest_run(tmp_path):
         read_scalars(str(tmp_path / 'nothing'))
 
 
+def test_read_scalars_names_a_foreign_file_and_keeps_a_cut_run(tmp_path):
+    log = tmp_path / 'scalars.json'
+    log.write_text('epoch 1 loss 0.5\n')  # a text log, not MMEngine's json
+    with pytest.raises(ValueError, match=r'scalars.json: line 1 is not a '
+                       'JSON record'):
+        read_scalars(str(log))
+    log.write_text('[1, 2]\n')
+    with pytest.raises(ValueError, match='line 1 is not a JSON object'):
+        read_scalars(str(log))
+    # a run that stopped while writing its last line: the rest is kept
+    log.write_text(json.dumps(dict(step=1, loss=1.0)) + '\n\n'
+                   + json.dumps({'coco/AP': 0.3, 'step': 1}) + '\n{"step": 2,')
+    with pytest.warns(UserWarning, match='last line is cut short'):
+        train, val = read_scalars(str(log))
+    assert train == [dict(step=1, loss=1.0)]
+    assert val == [{'coco/AP': 0.3, 'step': 1}]
+    # a broken line that is not the last is an error, not skipped
+    log.write_text('{"step": 2,\n' + json.dumps(dict(step=1, loss=1.0)))
+    with pytest.raises(ValueError, match='line 1 is not a JSON record'):
+        read_scalars(str(log))
+
+
 def test_person_boxes_from_a_detection_file(tmp_path, coco_root):
     dets = tmp_path / 'dets.json'
     dets.write_text(json.dumps([

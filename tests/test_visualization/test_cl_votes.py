@@ -65,6 +65,13 @@ def test_visualize_tool_writes_a_png_and_keeps_existing_files(
     bad = run(repo_root, *args[:4], '--bboxes', '1', '2', '3', '--out',
               str(tmp_path / 'x.png'))
     assert bad.returncode != 0 and 'groups of 4' in bad.stderr
+    # a checkpoint of another model is named, not drawn
+    other = run(repo_root, args[0], 'configs/clnet_r50_coco_256x192.py',
+                *args[2:4], '--out', str(tmp_path / 'y.png'))
+    assert other.returncode != 0 and 'does not match the model' in (
+        other.stderr)
+    assert 'Traceback' not in other.stderr
+    assert not (tmp_path / 'y.png').exists()
 
 
 def test_browse_cl_targets(repo_root, coco_root, tmp_path):
@@ -96,3 +103,10 @@ def test_plot_curves(repo_root, tmp_path):
     missing = run(repo_root, 'tools/analysis/plot_curves.py',
                   str(tmp_path / 'nothing'), '--out', out)
     assert missing.returncode != 0 and 'scalars.json' in missing.stderr
+    text = tmp_path / 'train.log'
+    text.write_text('epoch 1 loss 0.5\n')
+    foreign = run(repo_root, 'tools/analysis/plot_curves.py', str(text),
+                  '--out', str(tmp_path / 'x.png'))
+    assert foreign.returncode != 0
+    assert 'train.log: line 1 is not a JSON record' in foreign.stderr
+    assert 'Traceback' not in foreign.stderr

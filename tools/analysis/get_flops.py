@@ -25,6 +25,9 @@ def main():
         metavar=('W', 'H'),
         help='override the configs\' input size')
     args = parser.parse_args()
+    missing = [c for c in args.configs if '::' not in c and not osp.isfile(c)]
+    if missing:
+        parser.error(f'config {missing[0]!r} not found')
 
     rows = []
     for config in args.configs:

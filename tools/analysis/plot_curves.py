@@ -28,9 +28,12 @@ def main():
     parser.add_argument('--metrics', nargs='+', default=None,
                         help='validation metrics (default: all found)')
     args = parser.parse_args()
-    train, val = read_scalars(args.log)
+    try:
+        train, val = read_scalars(args.log)
+    except (FileNotFoundError, ValueError) as e:
+        parser.error(str(e))
     if not train:
-        raise ValueError(f'{args.log} holds no training losses')
+        parser.error(f'{args.log} holds no training losses')
     metrics = args.metrics or sorted(
         {k for r in val for k in r if k not in ('step', 'time', 'data_time')})
     fig, axes = plt.subplots(1, 2 if val and metrics else 1, squeeze=False,

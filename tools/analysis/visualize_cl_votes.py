@@ -21,8 +21,8 @@ import mmpose_cl  # noqa: F401
 from mmpose_cl.visualization import draw_people_votes
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from tool_utils import (atomic_output, person_boxes,  # noqa: E402
-                        refuse_to_overwrite)
+from tool_utils import (atomic_output, check_cli_paths,  # noqa: E402
+                        load_cl_model, person_boxes)
 
 
 def main():
@@ -40,13 +40,17 @@ def main():
     if args.bboxes and len(args.bboxes) % 4:
         parser.error(f'--bboxes takes groups of 4 numbers (x1 y1 x2 y2), got '
                      f'{len(args.bboxes)} numbers')
-    refuse_to_overwrite(args.out, args.overwrite)
+    check_cli_paths(parser, (('config', args.config),
+                             ('checkpoint', args.checkpoint),
+                             ('image', args.image)), args.out,
+                    args.overwrite)
     image = cv2.imread(args.image)
     if image is None:
-        raise FileNotFoundError(f'cannot read image {args.image!r}')
-
-    from mmpose.apis import init_model
-    model = init_model(args.config, args.checkpoint, device=args.device)
+        parser.error(f'cannot read image {args.image!r}')
+    try:
+        model = load_cl_model(args.config, args.checkpoint, args.device)
+    except ValueError as e:
+        sys.exit(f'visualize_cl_votes.py: {e}')
     if args.bboxes:
         boxes = np.array(args.bboxes, np.float32).reshape(-1, 4)
     elif args.det_file:

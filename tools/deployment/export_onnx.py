@@ -34,7 +34,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from deployment.onnx_graphs import (KeypointGraph, decode_cl,  # noqa: E402
                                     export, onnx_metadata)
 from tool_utils import (REPO, atomic_output,  # noqa: E402
-                        check_checkpoint_matches, check_cli_paths)
+                        check_cli_paths, load_cl_model)
 
 KEYPOINT_TOL = 1e-3  # px
 #: the lowest opset of the graph: the decoding's index assignment needs
@@ -42,32 +42,6 @@ KEYPOINT_TOL = 1e-3  # px
 MIN_OPSET = 11
 SCORE_TOL = 1e-5
 CHECK_DATA = osp.join(REPO, 'tests', 'data', 'coco')
-
-
-def load_cl_model(config: str, checkpoint: str):
-    """The config's model with the checkpoint's weights (MMPose's
-    ``init_model``), after checking that the config has a CL head and that
-    the checkpoint is of its model.
-
-    Raises:
-        ValueError: the config's head is not a CL head, or the checkpoint's
-            weights do not fit the model.
-    """
-    from mmengine.config import Config
-    from mmpose.apis import init_model
-    from mmpose.registry import MODELS
-
-    import mmpose_cl
-    cfg = Config.fromfile(config)
-    head_type = cfg.model.get('head', {}).get('type')
-    head_cls = MODELS.get(head_type) if isinstance(head_type, str) else None
-    if head_cls is None or not issubclass(head_cls, mmpose_cl.BaseCLHead):
-        raise ValueError(
-            f'{config}: model.head is {head_type!r}, not a CL head '
-            '(CLHead, CLMultiStageHead); export_onnx.py exports CL models')
-    model = init_model(cfg, None, device='cpu')
-    check_checkpoint_matches(model, checkpoint)
-    return init_model(cfg, checkpoint, device='cpu')
 
 
 def bundled_people(data_root: str = CHECK_DATA):
