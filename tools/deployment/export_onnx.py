@@ -37,10 +37,10 @@ from tool_utils import (REPO, atomic_output,  # noqa: E402
                         check_cli_paths, load_cl_model)
 
 KEYPOINT_TOL = 1e-3  # px
+SCORE_TOL = 1e-5
 #: the lowest opset of the graph: the decoding's index assignment needs
 #: ScatterND (11); quantize_onnx.py needs 13 (per-channel DequantizeLinear)
 MIN_OPSET = 11
-SCORE_TOL = 1e-5
 CHECK_DATA = osp.join(REPO, 'tests', 'data', 'coco')
 
 

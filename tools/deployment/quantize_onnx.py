@@ -248,8 +248,9 @@ def quantize(src: str, out: str, crops: np.ndarray, method: str,
         finally:
             os.chdir(cwd)
         network = onnx.load(pre)
-        excluded = excluded_nodes(network, exclude, strict_exclude) + (
-            [] if int8_ends else map_writers(network, ends))
+        excluded = list(dict.fromkeys(  # in order, each once
+            excluded_nodes(network, exclude, strict_exclude)
+            + ([] if int8_ends else map_writers(network, ends))))
         quantized = osp.join(tmp, 'network.int8.onnx')
         quantize_static(
             pre, quantized, CropReader(crops),
