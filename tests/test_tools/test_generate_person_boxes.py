@@ -132,6 +132,13 @@ def test_image_list_errors(tool, tmp_path, coco_root):
                                                    ann_file=empty))
 
 
+def test_cli_names_a_missing_config(tool, tmp_path):
+    with pytest.raises(SystemExit, match='generate_person_boxes.py: '
+                       '--pose-config: not found: .*nope.py'):
+        tool.main(['det.py', '--pose-config', str(tmp_path / 'nope.py'),
+                   '--out', str(tmp_path / 'boxes.json')])
+
+
 def test_missing_config_and_existing_output_fail_before_detecting(
         tool, tmp_path, coco_root):
     out = tmp_path / 'boxes.json'

@@ -220,6 +220,11 @@ def test_cli(lsp_data, lsp2coco, capsys):
     ])
     printed = capsys.readouterr().out
     assert 'train: 6 images' in printed and 'test: 1 images' in printed
+    # a missing folder: the message, not a traceback
+    with pytest.raises(SystemExit, match='lsp2coco.py: lsp: folder .*nope '
+                       'does not exist'):
+        lsp2coco.main(['--lsp-dir', str(root / 'nope'), '--out-dir',
+                       str(root / 'cli_out2')])
     with open(out / 'lsp_test.json') as f:
         test = json.load(f)
     assert test['images'][0]['file_name'] == 'lsp_dataset/images/im0004.jpg'

@@ -335,9 +335,12 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
     args = parse_args(argv)
-    convert(args.lsp_dir, args.out_dir, lspet_dir=args.lspet_dir,
-            img_root=args.img_root, lsp_train_num=args.lsp_train_num,
-            bbox_margin=args.bbox_margin)
+    try:
+        convert(args.lsp_dir, args.out_dir, lspet_dir=args.lspet_dir,
+                img_root=args.img_root, lsp_train_num=args.lsp_train_num,
+                bbox_margin=args.bbox_margin)
+    except FileNotFoundError as e:  # names the file: no traceback
+        sys.exit(f'lsp2coco.py: {e}')
 
 
 if __name__ == '__main__':

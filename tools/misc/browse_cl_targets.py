@@ -33,6 +33,8 @@ def main():
                         help='enlarge the crops for visibility')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args()
+    if not osp.isfile(args.config):
+        parser.error(f'config {args.config!r} not found')
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)

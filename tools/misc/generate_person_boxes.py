@@ -300,7 +300,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
-    generate_person_boxes(**vars(parse_args(argv)))
+    args = parse_args(argv)
+    try:
+        generate_person_boxes(**vars(args))
+    except FileNotFoundError as e:  # names the file: no traceback
+        sys.exit(f'generate_person_boxes.py: {e}')
 
 
 if __name__ == '__main__':
