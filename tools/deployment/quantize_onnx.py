@@ -193,6 +193,18 @@ def excluded_nodes(network, exclude: Sequence[str],
     return [n.name for n in nodes if any(matches(n, s) for s in exclude)]
 
 
+def check_opset(model, path: str) -> None:
+    """Raise ``ValueError`` naming ``path`` when the file's ONNX opset is
+    too old for per-channel quantisation (below :data:`MIN_OPSET`)."""
+    opset = max((o.version for o in model.opset_import
+                 if o.domain in ('', 'ai.onnx')), default=0)
+    if opset < MIN_OPSET:
+        raise ValueError(
+            f'{path}: opset {opset}: per-channel quantisation needs opset >= '
+            f'{MIN_OPSET}; export it again with --opset {MIN_OPSET} or '
+            "more (export_onnx.py's default is 17)")
+
+
 def quantize(src: str, out: str, crops: np.ndarray, method: str,
              exclude: Sequence[str], int8_ends: bool = False,
              strict_exclude: bool = True) -> List[str]:
@@ -220,13 +232,7 @@ def quantize(src: str, out: str, crops: np.ndarray, method: str,
                                           quantize_static)
     with tempfile.TemporaryDirectory() as tmp:
         model = onnx.load(src)
-        opset = max((o.version for o in model.opset_import
-                     if o.domain in ('', 'ai.onnx')), default=0)
-        if opset < MIN_OPSET:
-            raise ValueError(
-                f'opset {opset}: per-channel quantisation needs opset >= '
-                f'{MIN_OPSET}; export it again with --opset {MIN_OPSET} or '
-                "more (export_onnx.py's default is 17)")
+        check_opset(model, src)
         ends = network_ends(model)
         outputs = [o.name for o in model.graph.output]
         extractor = Extractor(onnx.shape_inference.infer_shapes(model))
@@ -321,7 +327,8 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('onnx', help='a float32 file of export_onnx.py')
     parser.add_argument('--calib', required=True,
-                        help='a config (its --split people) or an image folder')
+                        help='a config (its --split people) or an image '
+                        'folder')
     parser.add_argument('--out', required=True, help='the INT8 ONNX file')
     parser.add_argument('--split', default='train',
                         choices=['train', 'val', 'test'])
@@ -346,8 +353,11 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    import onnx
     try:
         fp32 = CLPose(args.onnx)
+        # before calibrating, which may read a whole dataset's annotations
+        check_opset(onnx.load(args.onnx, load_external_data=False), args.onnx)
         people = (folder_boxes(args.calib) if osp.isdir(args.calib) else
                   dataset_boxes(args.calib, args.split))
         crops = calibration_crops(fp32, people, args.num_crops, args.seed)
