@@ -282,6 +282,13 @@ def test_two_models_train_for_their_minutes_and_report(lc, poses, tmp_path,
                                            f'iter_{r["iters"]}.pth')
         assert osp.isfile(r['checkpoint'])
         assert r['params'] > 0 and r['flops'] > 0
+        # the training values logged since the previous validation
+        assert all(p['train']['loss'] > 0 for p in curve)
+    cl_train = results['CL-R18']['curve'][-1]['train']
+    assert cl_train['loss'] == pytest.approx(
+        cl_train['loss_heatmap'] + cl_train['loss_offset'])
+    assert cl_train['pred_cells'] >= 0
+    assert 'loss_heatmap' not in results['SB-R18']['curve'][-1]['train']
     assert results['SB-R18']['options'] == {'model.backbone.depth': 18,
                                             'model.head.in_channels': 512}
     with open(f'{out}.md') as f:
@@ -289,7 +296,8 @@ def test_two_models_train_for_their_minutes_and_report(lc, poses, tmp_path,
     assert 'GFLOPs at 64x64' in text and '0.1 minutes of training' in text
     for name, r in results.items():
         last = r['curve'][-1]
-        assert f'| {name} | {r["params"] / 1e6:.2f}M |' in text
+        assert (f'| {name} | Adam lr 0.001 | {r["params"] / 1e6:.2f}M |'
+                in text)
         assert f'## {name}' in text
         assert (f'| {last["train_minutes"]:.2f} | {last["iter"]} | '
                 f'{last["lr"]:.2e} | {last["coco/AP"]:.3f} | '
@@ -332,6 +340,8 @@ def test_a_crash_in_the_second_model_keeps_the_first_curve(
      "'configs/nope.py'"),
     (['--models', CL_R18, CL_R18],
      "--models: each NAME once, got ['CL-R18', 'CL-R18']"),
+    (['--models', CL_R18, '--own-optimizer', 'RTM'],
+     "--own-optimizer: ['RTM'] not among --models ['CL-R18']"),
 ])
 def test_bad_arguments_are_named(lc, poses, capsys, in_repo, extra, message):
     with pytest.raises(SystemExit):
@@ -353,3 +363,25 @@ def test_missing_dataset_is_named(lc, tmp_path, capsys):
     err = capsys.readouterr().err
     assert 'person_keypoints_train.json not found' in err
     assert 'generate_synthetic_poses.py' in err
+
+
+def test_own_optimizer_scales_its_lr_to_the_batch(lc, poses, in_repo):
+    """RTMPose-t's AdamW at 4e-3 for auto_scale_lr's batch 1024 becomes
+    4e-3 * 32 / 1024 = 1.25e-4 at batch 32, with its paramwise_cfg; the other
+    model keeps Adam at --lr, and the time budget follows each lr."""
+    rtm = ('RTM=mmpose::body_2d_keypoint/rtmpose/coco/'
+           'rtmpose-t_8xb256-420e_coco-256x192.py')
+    args = lc.parse_args([poses, '--models', CL_R18, rtm, '--own-optimizer',
+                          'RTM', '--batch-size', '32', '--lr', '2e-3'])
+    own = lc.comparison_config('RTM', *args.models[1][1:], args)
+    assert own.optim_wrapper.optimizer == dict(type='AdamW', lr=1.25e-4,
+                                               weight_decay=0.)
+    assert own.optim_wrapper.paramwise_cfg == dict(
+        norm_decay_mult=0, bias_decay_mult=0, bypass_duplicate=True)
+    assert own.time_budget['lr'] == pytest.approx(1.25e-4)
+    cl = lc.comparison_config('CL-R18', *args.models[0][1:], args)
+    assert cl.optim_wrapper.optimizer == dict(type='Adam', lr=2e-3)
+    assert 'paramwise_cfg' not in cl.optim_wrapper
+    assert cl.time_budget['lr'] == 2e-3
+    assert lc.describe_optimizer(own.optim_wrapper.optimizer) == \
+        'AdamW lr 0.000125, weight_decay 0'

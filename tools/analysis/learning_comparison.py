@@ -8,7 +8,8 @@ and reports held-out COCO AP and PCK@0.05 against the training minutes.
     python tools/analysis/learning_comparison.py data/synthetic_pose \\
         [--models NAME=CONFIG[:KEY=VALUE,...] ...] [--minutes 20] \\
         [--val-minutes 2] [--input-size 192 256] [--batch-size 32] \\
-        [--lr 1e-3] [--workers 2] [--seed 0] [--amp] [--overwrite] \\
+        [--lr 1e-3] [--own-optimizer NAME ...] [--workers 2] [--seed 0] \\
+        [--amp] [--overwrite] \\
         [--work-dir work_dirs/learning_comparison] [--out REPORT]
 
 ``--models`` takes our configs and MMPose's (``mmpose::...``), with
@@ -23,7 +24,8 @@ random initialisation (no pretrained weights), crops of ``--input-size``
 (every size in the config rewritten to it: codec, heatmap and feature-map
 sizes, pipelines), the data and augmentation (flip, half body, scale and
 rotation; only the target encoding is the model's own codec), batch, Adam
-with ``--lr``, the schedule, the seed, the hooks (a model's own EMA or
+with ``--lr`` (or, for the models named by ``--own-optimizer``, their own
+optimizer with its lr scaled to the batch), the schedule, the seed, the hooks (a model's own EMA or
 pipeline switch is dropped), flip test, and the evaluation on the val split
 with ground-truth boxes: MMPose's ``CocoMetric`` (COCO AP) and
 ``PCKAccuracy(thr=0.05, norm_item='bbox')``.
@@ -80,6 +82,9 @@ WARMUP = 0.05  # fraction of the budget's time
 START_FACTOR = 0.001  # lr at the start of the warm-up, times --lr
 END_FACTOR = 0.05  # lr at the end of the budget, times --lr
 SIZE_KEYS = ('heatmap_size', 'in_featuremap_size')  # input_size / a stride
+# training values shown in the report, means since the previous validation
+# (a model that does not log one shows '-')
+TRAIN_KEYS = ('loss', 'loss_heatmap', 'loss_offset', 'pred_cells')
 
 
 def lr_factor(fraction: float) -> float:
@@ -115,8 +120,10 @@ class TimeBudgetHook(Hook):
     Attributes:
         points (list[dict]): One per validation: ``iter`` (iterations done),
             ``train_minutes``, ``lr``, ``load_average`` (1, 5, 15 minutes),
-            ``cpu_steal`` (:func:`stolen_share` since training began) and
-            the metrics.
+            ``cpu_steal`` (:func:`stolen_share` since training began),
+            ``train`` (the mean of each logged training value, such as
+            ``loss_heatmap``, ``loss_offset`` or ``pred_cells``, over the
+            iterations since the last validation) and the metrics.
         checkpoint (str): The saved weights, after training: relative to
             the current folder when under it (a report then names no path
             of this machine), else absolute.
@@ -135,6 +142,8 @@ class TimeBudgetHook(Hook):
         self._start = self._paused = 0.
         self._next_val = self.val_every
         self._at = dict(seconds=0., iter=0, lr=0.)  # of the last iteration
+        self._sums: Dict[str, float] = {}  # training values since last val
+        self._n = 0
 
     def elapsed(self) -> float:
         """Seconds of training so far."""
@@ -152,6 +161,9 @@ class TimeBudgetHook(Hook):
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None) -> None:
+        for key, value in (outputs or {}).items():
+            self._sums[key] = self._sums.get(key, 0.) + float(value)
+        self._n += 1
         seconds = self.elapsed()
         if seconds < min(self.budget, self._next_val):
             return
@@ -169,7 +181,9 @@ class TimeBudgetHook(Hook):
             iter=self._at['iter'], train_minutes=self._at['seconds'] / 60,
             lr=self._at['lr'], load_average=list(os.getloadavg()),
             cpu_steal=stolen_share(self._ticks, cpu_ticks()),
+            train={k: v / max(self._n, 1) for k, v in self._sums.items()},
             **{k: float(v) for k, v in (metrics or {}).items()}))
+        self._sums, self._n = {}, 0
 
     def after_train(self, runner) -> None:
         name = f'iter_{runner.iter}.pth'
@@ -297,11 +311,15 @@ def comparison_config(name: str, config: str, options: dict,
                          val_interval=10**7)
     cfg.val_cfg = dict()
     cfg.test_cfg = dict()
+    optimizer, paramwise = own_optimizer(cfg, args) \
+        if name in args.own_optimizer else (dict(type='Adam', lr=args.lr), None)
     cfg.time_budget = dict(minutes=args.minutes, val_minutes=args.val_minutes,
-                           lr=args.lr)
+                           lr=optimizer['lr'])
     cfg.optim_wrapper = dict(
         type='AmpOptimWrapper' if args.amp else 'OptimWrapper',
-        optimizer=dict(type='Adam', lr=args.lr))
+        optimizer=optimizer)
+    if paramwise:
+        cfg.optim_wrapper['paramwise_cfg'] = paramwise
     cfg.param_scheduler = None  # TimeBudgetHook sets the lr
     cfg.auto_scale_lr = dict(enable=False, base_batch_size=args.batch_size)
     cfg.custom_hooks = [dict(type='NonFiniteLossHook')]
@@ -326,6 +344,30 @@ def comparison_config(name: str, config: str, options: dict,
     return cfg
 
 
+def own_optimizer(cfg: Config, args) -> Tuple[dict, Optional[dict]]:
+    """A model's own optimizer (type, weight decay, ``paramwise_cfg``) with
+    its learning rate scaled linearly from the config's
+    ``auto_scale_lr.base_batch_size`` to ``--batch-size`` (unscaled when the
+    config has none). The time-based schedule still shapes it."""
+    wrapper = cfg.get('optim_wrapper') or {}
+    optimizer = dict(wrapper.get('optimizer') or {})
+    if 'type' not in optimizer or 'lr' not in optimizer:
+        raise ValueError(f'--own-optimizer: {cfg.filename} has no '
+                         'optim_wrapper.optimizer with a type and an lr')
+    base = (cfg.get('auto_scale_lr') or {}).get('base_batch_size')
+    if base:
+        optimizer['lr'] = optimizer['lr'] * args.batch_size / base
+    return optimizer, wrapper.get('paramwise_cfg')
+
+
+def describe_optimizer(optimizer: dict) -> str:
+    """``AdamW lr 1.25e-04, weight_decay 0``: the type, then its fields."""
+    rest = ', '.join(f'{k} {v:g}' if isinstance(v, float) else f'{k} {v}'
+                     for k, v in optimizer.items() if k not in ('type', 'lr'))
+    return f'{optimizer["type"]} lr {optimizer["lr"]:.3g}' + (
+        f', {rest}' if rest else '')
+
+
 def train(cfg: Config) -> Dict:
     """Train one model for its budget; its learning curve, size and final
     checkpoint."""
@@ -340,6 +382,7 @@ def train(cfg: Config) -> Dict:
         torch.cuda.empty_cache()
     size = model_complexity(cfg, cfg.codec['input_size'])
     return dict(params=size['params'], flops=size['flops'], iters=iters,
+                optimizer=describe_optimizer(cfg.optim_wrapper.optimizer),
                 train_minutes=budget.points[-1]['train_minutes'],
                 checkpoint=budget.checkpoint, curve=budget.points)
 
@@ -366,7 +409,9 @@ def report(results: Dict, args, env: Dict) -> str:
         f'held-out val images ({data["val"]["people"]} people), crops of '
         f'{w}x{h}. The same for every model: {args.minutes:g} minutes of '
         'training time (validation excluded), batch '
-        f'{args.batch_size}, Adam lr {args.lr:g} set from the training time '
+        f'{args.batch_size}, Adam lr {args.lr:g} (or, where the table says '
+        'so, the model\'s own optimizer with its lr scaled to the batch: '
+        '`--own-optimizer`) set from the training time '
         f'(linear warm-up from {START_FACTOR:g}x over the first {WARMUP:.0%} '
         f'of the budget, then a cosine to {END_FACTOR:g}x at its end), '
         f'{"AMP (fp16)" if args.amp else "fp32"}, random initialisation, the '
@@ -378,31 +423,39 @@ def report(results: Dict, args, env: Dict) -> str:
         f'{env["cpus"]} CPUs fully busy = {env["cpus"]}). CPU stolen: the '
         'share of CPU time the hypervisor gave to other guests while the '
         'model trained and validated (Linux `/proc/stat`).', '',
-        f'| model | params | GFLOPs at {w}x{h} | iterations | training '
-        'minutes | final AP | best AP | final PCK@0.05 | mean load average | '
-        'CPU stolen | seed |', '|---|---|---|---|---|---|---|---|---|---|---|']
+        f'| model | optimizer | params | GFLOPs at {w}x{h} | iterations | '
+        'training minutes | final AP | AR .5 | AR .75 | best AP | final '
+        'PCK@0.05 | mean load average | CPU stolen | seed |',
+        '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
     for name, r in results.items():
         curve = r['curve']
         loads = [p['load_average'][0] for p in curve]
+        last = curve[-1]
         lines.append(
-            f'| {name} | {r["params"] / 1e6:.2f}M | {r["flops"] / 1e9:.2f} | '
-            f'{r["iters"]} | {r["train_minutes"]:.2f} | '
-            f'{curve[-1]["coco/AP"]:.3f} | '
+            f'| {name} | {r.get("optimizer", "-")} | {r["params"] / 1e6:.2f}M'
+            f' | {r["flops"] / 1e9:.2f} | {r["iters"]} | '
+            f'{r["train_minutes"]:.2f} | {last["coco/AP"]:.3f} | '
+            f'{last.get("coco/AR .5", float("nan")):.3f} | '
+            f'{last.get("coco/AR .75", float("nan")):.3f} | '
             f'{max(p["coco/AP"] for p in curve):.3f} | '
-            f'{curve[-1]["PCK"]:.3f} | {sum(loads) / len(loads):.2f} | '
-            f'{percent(curve[-1].get("cpu_steal"))} | {r["seed"]} |')
+            f'{last["PCK"]:.3f} | {sum(loads) / len(loads):.2f} | '
+            f'{percent(last.get("cpu_steal"))} | {r["seed"]} |')
     for name, r in results.items():
         options = f' with `{r["options"]}`' if r['options'] else ''
         lines += ['', f'## {name}', '',
                   f'`{r["config"]}`{options}; final checkpoint '
                   f'`{r["checkpoint"]}`.', '',
                   '| training minutes | iteration | lr | AP | PCK@0.05 | '
-                  'load average |', '|---|---|---|---|---|---|']
+                  'load average | ' + ' | '.join(TRAIN_KEYS) + ' |',
+                  '|---|---|---|---|---|---|' + '---|' * len(TRAIN_KEYS)]
         for p in r['curve']:
+            train = p.get('train', {})
             lines.append(
                 f'| {p["train_minutes"]:.2f} | {p["iter"]} | {p["lr"]:.2e} | '
                 f'{p["coco/AP"]:.3f} | {p["PCK"]:.3f} | '
-                f'{p["load_average"][0]:.2f} |')
+                f'{p["load_average"][0]:.2f} | ' + ' | '.join(
+                    f'{train[k]:.4g}' if k in train else '-'
+                    for k in TRAIN_KEYS) + ' |')
     return '\n'.join(lines) + '\n'
 
 
@@ -461,6 +514,12 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='data loader workers (default: %(default)s)')
     parser.add_argument('--seed', type=at_least(0), default=0,
                         help='(default: %(default)s)')
+    parser.add_argument('--own-optimizer', nargs='+', default=[],
+                        metavar='NAME',
+                        help='models that train with their config\'s own '
+                        'optimizer (type, weight decay, paramwise_cfg), its '
+                        'lr scaled linearly from auto_scale_lr.base_batch_size'
+                        ' to --batch-size, instead of Adam at --lr')
     parser.add_argument('--amp', action='store_true',
                         help='mixed precision (fp16, needs a GPU)')
     parser.add_argument('--work-dir',
@@ -473,6 +532,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     names = [name for name, _, _ in args.models]
     if len(set(names)) < len(names):
         parser.error(f'--models: each NAME once, got {names}')
+    unknown = sorted(set(args.own_optimizer) - set(names))
+    if unknown:
+        parser.error(f'--own-optimizer: {unknown} not among --models '
+                     f'{names}')
     if not args.lr > 0:
         parser.error(f'--lr must be > 0, got {args.lr}')
     if args.amp and not torch.cuda.is_available():

@@ -12,6 +12,9 @@ from mmpose.registry import MODELS
 from torch import Tensor, nn
 
 REGIONS = ('pred', 'gt', 'union')
+# How f of eq. (4) reduces a keypoint's map of squared errors (see
+# docs/loss_region.md): the mean over its cells, or their sum
+HEATMAP_REDUCTIONS = ('mean', 'sum')
 
 
 def check_weights(loss: nn.Module, **weights: float) -> None:
@@ -87,9 +90,11 @@ class CLCompositeLoss(nn.Module):
 
     ``L = w_h * L_h + w_o * (L_oy + L_ox)`` where
 
-    - ``L_h`` (eq. 4) is the MSE between predicted and target heatmaps of each
-      keypoint (mean over cells), averaged over keypoints: MMPose's
-      ``KeypointMSELoss(use_target_weight=True)``;
+    - ``L_h`` (eq. 4) is the squared error between predicted and target
+      heatmaps of each keypoint, reduced over the map's cells by
+      ``heatmap_reduction`` (``'mean'``: MMPose's
+      ``KeypointMSELoss(use_target_weight=True)``; ``'sum'``: the same times
+      the number of cells ``H * W``), averaged over keypoints;
     - ``L_oy``, ``L_ox`` (eq. 5) are the SmoothL1 losses on the y and x offset
       maps, averaged over the cells of the region ``Omega_k`` of keypoint
       ``k``, then over keypoints (:func:`region_smooth_l1`).
@@ -121,6 +126,11 @@ class CLCompositeLoss(nn.Module):
 
     Args:
         heatmap_weight (float): ``w_h``. Defaults to 0.5.
+        heatmap_reduction (str): ``f`` of eq. (4) over one keypoint's cells:
+            ``'mean'`` (the mean squared error of the map, as SimpleBaseline
+            and MMPose reduce a heatmap) or ``'sum'`` (the squared errors
+            summed over the map, which weighs the term ``H * W`` times more:
+            192 for a 12x16 map). Defaults to ``'mean'``.
         offset_weight (float): ``w_o``. Defaults to 2.0.
         tau (float): Region threshold in ``(0, 1]``; a CL head passes its
             decoder's. Defaults to 0.6.
@@ -134,7 +144,8 @@ class CLCompositeLoss(nn.Module):
                  offset_weight: float = 2.0,
                  tau: float = 0.6,
                  region: str = 'union',
-                 beta: float = 1.0) -> None:
+                 beta: float = 1.0,
+                 heatmap_reduction: str = 'mean') -> None:
         super().__init__()
         name = self.__class__.__name__
         check_weights(self, heatmap_weight=heatmap_weight,
@@ -146,6 +157,10 @@ class CLCompositeLoss(nn.Module):
                 f'{name}: region must be one of {REGIONS}, got {region!r}')
         if not beta > 0:
             raise ValueError(f'{name}: beta must be > 0, got {beta!r}')
+        if heatmap_reduction not in HEATMAP_REDUCTIONS:
+            raise ValueError(
+                f'{name}: heatmap_reduction must be one of '
+                f'{HEATMAP_REDUCTIONS}, got {heatmap_reduction!r}')
         self.heatmap_loss = KeypointMSELoss(
             use_target_weight=True, loss_weight=heatmap_weight)
         self.heatmap_weight = float(heatmap_weight)
@@ -153,6 +168,7 @@ class CLCompositeLoss(nn.Module):
         self.tau = float(tau)
         self.region = region
         self.beta = float(beta)
+        self.heatmap_reduction = heatmap_reduction
 
     def offset_region(self, pred_heatmaps: Tensor,
                       gt_heatmaps: Tensor) -> Tensor:
@@ -198,12 +214,14 @@ class CLCompositeLoss(nn.Module):
         loss_offset = region_smooth_l1(pred_offsets.float(),
                                        gt_offsets.float(), region, weights,
                                        self.beta)
-        return dict(
-            loss_heatmap=self.heatmap_loss(pred_heatmaps, gt_heatmaps,
-                                           weights),
-            loss_offset=self.offset_weight * loss_offset)
+        loss_heatmap = self.heatmap_loss(pred_heatmaps, gt_heatmaps, weights)
+        if self.heatmap_reduction == 'sum':  # the mean times H * W cells
+            loss_heatmap = loss_heatmap * pred_heatmaps.shape[-2:].numel()
+        return dict(loss_heatmap=loss_heatmap,
+                    loss_offset=self.offset_weight * loss_offset)
 
     def extra_repr(self) -> str:
         return (f'heatmap_weight={self.heatmap_weight}, '
+                f'heatmap_reduction={self.heatmap_reduction!r}, '
                 f'offset_weight={self.offset_weight}, tau={self.tau}, '
                 f'region={self.region!r}, beta={self.beta}')

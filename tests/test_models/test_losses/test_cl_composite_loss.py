@@ -47,6 +47,27 @@ def test_hand_computed_value(region):
         2.0 * (l_oy + l_ox), rel=1e-5)
 
 
+def test_sum_reduction_sums_each_keypoints_squared_errors():
+    """f of eq. (4) as a sum over the map: K = 2 keypoints, 2 x 2 cells;
+    L_h = (1/K) sum_k sum_cells (H - H_hat)^2, times w_h."""
+    pred_hm, pred_off, gt_hm, gt_off = hand_case()
+    pred_hm2 = torch.cat([pred_hm, torch.zeros_like(pred_hm)], 1)
+    gt_hm2 = torch.cat([gt_hm, torch.full_like(gt_hm, 0.5)], 1)
+    off2 = [torch.cat([o[:, :1], o[:, :1], o[:, 1:], o[:, 1:]], 1)
+            for o in (pred_off, gt_off)]
+    squared_sums = [4 * MSE, 4 * 0.5**2]  # keypoint 0, keypoint 1
+    out = CLCompositeLoss(heatmap_weight=0.5, heatmap_reduction='sum')(
+        pred_hm2, off2[0], gt_hm2, off2[1])
+    assert out['loss_heatmap'].item() == pytest.approx(
+        0.5 * sum(squared_sums) / 2, rel=1e-5)
+    mean = CLCompositeLoss(heatmap_weight=0.5)(pred_hm2, off2[0], gt_hm2,
+                                              off2[1])
+    assert mean['loss_heatmap'].item() == pytest.approx(
+        0.5 * sum(s / 4 for s in squared_sums) / 2, rel=1e-5)
+    # the offsets do not depend on the reading of eq. (4)
+    assert out['loss_offset'].item() == mean['loss_offset'].item()
+
+
 def test_defaults_are_the_papers_weights():
     loss = MODELS.build(dict(type='CLCompositeLoss'))
     assert (loss.heatmap_weight, loss.offset_weight, loss.tau) == (0.5, 2.0,
@@ -128,6 +149,7 @@ def test_fp16_inputs_give_finite_float32_losses():
     (dict(tau=1.01), 'tau'),
     (dict(region='peak'), 'region'),
     (dict(beta=0), 'beta'),
+    (dict(heatmap_reduction='max'), 'heatmap_reduction'),
 ])
 def test_bad_arguments_name_the_field(kwargs, field):
     with pytest.raises(ValueError, match=field):
