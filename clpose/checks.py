@@ -110,6 +110,40 @@ def check_bboxes(bboxes: Any, what: str = 'image') -> np.ndarray:
     return boxes
 
 
+def check_range(name: str,
+                value: Any,
+                low: float,
+                high: Optional[float] = None,
+                low_open: bool = False,
+                integer: bool = False) -> Any:
+    """Check a user's number and return it.
+
+    Args:
+        name: how the message names it, e.g. ``'PersonDetector score_thr'``.
+        value: the number.
+        low, high: the bounds (``high`` None: no upper bound; it is
+            inclusive).
+        low_open: exclude ``low`` itself.
+        integer: require an int (bool is not one).
+
+    Raises:
+        ValueError: ``"{name} must be a number in [0, 1], got 1.5"``.
+    """
+    kind = 'an int' if integer else 'a number'
+    if high is None:
+        bound = f'{">" if low_open else ">="} {low}'
+    else:
+        bound = f'in {"(" if low_open else "["}{low}, {high}]'
+    types = (int, np.integer) + (() if integer else (float, np.floating))
+    ok = (isinstance(value, types) and not isinstance(value, bool)
+          and np.isfinite(value)
+          and (value > low if low_open else value >= low)
+          and (high is None or value <= high))
+    if not ok:
+        raise ValueError(f'{name} must be {kind} {bound}, got {value!r}')
+    return value
+
+
 def read_image(path: str) -> np.ndarray:
     """Read an image file as (H, W, 3) uint8 BGR (as ``cv2.imread`` does,
     but also for non-ASCII paths, and with an error naming the file).

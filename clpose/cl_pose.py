@@ -18,13 +18,13 @@ The ONNX contract (what ``tools/deployment/export_onnx.py`` writes):
   ``tools/deployment/quantize_onnx.py`` reads; the runtime does not.
 """
 import json
-import os.path as osp
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from .affine import bbox_center_scale, crop, crop_to_image
 from .checks import check_bboxes, check_image
+from .session import open_session
 
 META_KEY = 'clpose'
 NETWORK_ENDS_KEY = 'network_ends'
@@ -123,29 +123,8 @@ class CLPose:
                  session_options=None) -> None:
         path = self.path = str(onnx_path)
         what = f'ONNX model {path!r}'
-        if not osp.exists(path):
-            raise FileNotFoundError(f'{what}: no such file')
-        if osp.isdir(path):
-            raise ValueError(f'{what}: is a directory')
-        try:  # here, so that clpose.checks imports without it
-            import onnxruntime as ort
-        except ImportError as e:
-            raise ImportError('clpose needs onnxruntime: pip install -r '
-                              'requirements/runtime.txt') from e
-        options = session_options or ort.SessionOptions()
-        if threads is not None:
-            if not isinstance(threads, int) or threads < 1:
-                raise ValueError(f'threads must be an int >= 1, got '
-                                 f'{threads!r}')
-            options.intra_op_num_threads = threads
-        try:
-            self.session = ort.InferenceSession(
-                path,
-                options,
-                providers=list(providers or ['CPUExecutionProvider']))
-        except Exception as e:  # ORT's own types (InvalidProtobuf, Fail...)
-            raise ValueError(f'{what}: not an ONNX model that ONNX Runtime '
-                             f'can load ({type(e).__name__}: {e})') from e
+        self.session = open_session(path, what, threads, providers,
+                                    session_options)
         raw = self.session.get_modelmeta().custom_metadata_map.get(META_KEY)
         if raw is None:
             raise ValueError(

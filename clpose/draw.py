@@ -1,6 +1,6 @@
 # Copyright (c) mmpose-cl contributors. All rights reserved.
 """Draw poses on an image with OpenCV."""
-from typing import Sequence
+from typing import Optional, Sequence
 
 import cv2
 import numpy as np
@@ -73,4 +73,41 @@ def draw_poses(image_bgr: np.ndarray,
         for k in np.flatnonzero(shown):
             cv2.circle(canvas, tuple(points[k].tolist()), radius * one,
                        bgr(keypoint_colors[k]), -1, cv2.LINE_AA, _SHIFT)
+    return canvas
+
+
+def draw_boxes(image_bgr: np.ndarray,
+               bboxes: np.ndarray,
+               labels: Optional[Sequence[str]] = None,
+               color: Sequence[int] = (0, 255, 0),
+               thickness: int = 1) -> np.ndarray:
+    """Draw boxes, and a label above each box's top-left corner, on a copy
+    of the image.
+
+    Args:
+        image_bgr: (H, W, 3) BGR or (H, W, 4) BGRA image (as for
+            :func:`draw_poses`).
+        bboxes: (M, 4+) ``x1, y1, x2, y2`` in image pixels, box edges (the
+            outline is drawn on the box's outermost pixels).
+        labels: M texts, e.g. track ids; None: no text.
+        color: ``(b, g, r)``, 0..255.
+        thickness: of the outline, pixels.
+
+    Returns:
+        np.ndarray: the drawn (H, W, 3) uint8 BGR image.
+    """
+    check_image(image_bgr)
+    canvas = np.clip(image_bgr[..., :3], 0, 255).astype(np.uint8)
+    one, color = 1 << _SHIFT, tuple(int(c) for c in color)
+    boxes = np.asarray(bboxes, dtype=np.float64)
+    for i, box in enumerate(
+            np.clip(boxes[:, :4], -1e6, 1e6) if boxes.size else []):
+        # box edges -> the centres of its outermost pixels, fixed point
+        x1, y1, x2, y2 = np.round((box + [0, 0, -1, -1]) * one).astype(int)
+        cv2.rectangle(canvas, (x1, y1), (x2, y2), color, thickness,
+                      cv2.LINE_AA, _SHIFT)
+        if labels is not None:
+            cv2.putText(canvas, str(labels[i]),
+                        (int(box[0]), max(int(box[1]) - 3, 10)),
+                        cv2.FONT_HERSHEY_SIMPLEX, 0.4, color, 1, cv2.LINE_AA)
     return canvas

@@ -102,6 +102,72 @@ def write_model(path: str,
     return path
 
 
+def write_detector(path: str,
+                   dets: Sequence[Sequence[float]],
+                   labels: Sequence[int],
+                   input_size: Sequence[int] = (320, 320),
+                   outputs: Sequence[str] = ('dets', 'labels'),
+                   input_shape: Optional[Sequence[Any]] = None,
+                   meta: Optional[Dict[str, str]] = None) -> str:
+    """Write a detector in MMDeploy's end2end format whose ``dets`` (1, N,
+    5) and ``labels`` (1, N) are the constants given (plus 0 * the input's
+    mean, so that the input is used). ``outputs`` renames them (one name:
+    a single (1, N, 6) output, as a graph without post-processing has);
+    ``meta``: metadata strings, e.g. ``{'det_pad_value': '0'}``."""
+    w, h = input_size
+    dets = np.asarray(dets, dtype=np.float32).reshape(1, -1, 5)
+    labels = np.asarray(labels, dtype=np.int64).reshape(1, -1)
+    nodes = [
+        helper.make_node('ReduceMean', ['input'], ['mean'], keepdims=1),
+        helper.make_node('Mul', ['mean', 'zero'], ['nothing']),  # (1,1,1,1)
+        helper.make_node('Squeeze', ['nothing', 'axis0'], ['nothing3']),
+    ]
+    inits = [
+        helper.make_tensor('zero', TensorProto.FLOAT, [], [0.]),
+        helper.make_tensor('axis0', TensorProto.INT64, [1], [0]),
+        helper.make_tensor('dets_c', TensorProto.FLOAT, dets.shape,
+                           dets.ravel()),
+    ]
+    if len(outputs) == 2:
+        inits.append(
+            helper.make_tensor('labels_c', TensorProto.INT64, labels.shape,
+                               labels.ravel()))
+        nodes += [
+            helper.make_node('Add', ['nothing3', 'dets_c'], [outputs[0]]),
+            helper.make_node('Identity', ['labels_c'], [outputs[1]]),
+        ]
+        out_info = [
+            helper.make_tensor_value_info(outputs[0], TensorProto.FLOAT,
+                                          list(dets.shape)),
+            helper.make_tensor_value_info(outputs[1], TensorProto.INT64,
+                                          list(labels.shape)),
+        ]
+    else:
+        inits.append(
+            helper.make_tensor('extra', TensorProto.FLOAT,
+                               [1, dets.shape[1], 1], [0.] * dets.shape[1]))
+        nodes += [
+            helper.make_node('Add', ['nothing3', 'dets_c'], ['d']),
+            helper.make_node('Concat', ['d', 'extra'], [outputs[0]], axis=2)
+        ]
+        out_info = [
+            helper.make_tensor_value_info(outputs[0], TensorProto.FLOAT,
+                                          [1, dets.shape[1], 6])
+        ]
+    graph = helper.make_graph(nodes, 'clpose_test_det', [
+        helper.make_tensor_value_info('input', TensorProto.FLOAT,
+                                      list(input_shape or (1, 3, h, w)))
+    ], out_info, inits)
+    model = helper.make_model(graph,
+                              opset_imports=[helper.make_opsetid('', 17)],
+                              ir_version=8)
+    if meta:
+        helper.set_model_props(model, meta)
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
+    return path
+
+
 @pytest.fixture(scope='session')
 def contract() -> SimpleNamespace:
     """This module's constants and builders, for the test files."""
@@ -110,7 +176,8 @@ def contract() -> SimpleNamespace:
                            IMAGE=IMAGE,
                            BOX=BOX,
                            make_meta=make_meta,
-                           write_model=write_model)
+                           write_model=write_model,
+                           write_detector=write_detector)
 
 
 @pytest.fixture(scope='session')

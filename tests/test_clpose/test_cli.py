@@ -58,6 +58,22 @@ def test_default_box_is_the_whole_image_and_json_goes_to_stdout(
     assert whole['instances'] == given['instances']
 
 
+def test_boxes_from_a_detector(tmp_path, capsys, model_path, contract):
+    det = contract.write_detector(str(tmp_path / 'det.onnx'),
+                                  [[10, 20, 110, 220, 0.9], [0, 0, 5, 5, 0.1]],
+                                  [0, 0],
+                                  input_size=(320, 320))
+    code, stdout, _ = run_cli(capsys, contract.IMAGE, '--model', model_path,
+                              '--det', det)
+    assert code == 0
+    (person, ) = json.loads(stdout)['instances']  # 0.1: below 0.3
+    # 640 x 425 letterboxed into 320 x 320 as 320 x 213: x / 0.5,
+    # y * 425 / 213, y2 clipped to the image
+    np.testing.assert_allclose(person['bbox'], [20, 20 * 425 / 213, 220, 425],
+                               rtol=1e-6)
+    assert person['bbox_score'] == pytest.approx(0.9)
+
+
 def test_boxes_may_start_with_a_minus(capsys, model_path, contract):
     code, stdout, _ = run_cli(capsys, contract.IMAGE, '--model', model_path,
                               '--bboxes', '-10,5,100,200', '-2.5e1,-3,9,9')
@@ -163,3 +179,42 @@ def test_runs_where_torch_and_openmmlab_cannot_be_imported(
                           timeout=60)
     assert proc.returncode == 1 and 'Traceback' not in proc.stderr
     assert proc.stderr.startswith('clpose: error: ONNX model ')
+
+
+VIDEO_CLI = '''
+import runpy
+sys.argv = ['clpose', VIDEO, '--model', MODEL, '--det', DET, '--smooth',
+            '--det-every', '2', '--out', OUT, '--json-out', JSON_OUT]
+try:
+    runpy.run_module('clpose', run_name='__main__')
+finally:
+    assert not [m for m in sys.modules if m.split('.')[0] in BLOCKED]
+'''
+
+
+def test_video_runs_where_torch_and_openmmlab_cannot_be_imported(
+        tmp_path, model_path, contract, image):
+    video, out = tmp_path / 'in.avi', tmp_path / 'out.mp4'
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*'MJPG'), 5,
+                             (64, 48))
+    for i in range(3):
+        writer.write(cv2.resize(image[:, i * 10:], (64, 48)))
+    writer.release()
+    det = contract.write_detector(str(tmp_path / 'det.onnx'),
+                                  [[4, 4, 30, 40, 0.9]], [0],
+                                  input_size=(64, 64))
+    setup = (f'VIDEO, MODEL, DET, OUT, JSON_OUT = {str(video)!r}, '
+             f'{model_path!r}, {det!r}, {str(out)!r}, '
+             f'{str(tmp_path / "poses.jsonl")!r}')
+    proc = subprocess.run(
+        [sys.executable, '-c', BLOCK_IMPORTS + setup + VIDEO_CLI],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    lines = (tmp_path / 'poses.jsonl').read_text().splitlines()
+    assert [json.loads(line)['frame'] for line in lines] == [0, 1, 2]
+    capture = cv2.VideoCapture(str(out))
+    assert capture.get(cv2.CAP_PROP_FPS) == 5
+    assert sum(1 for _ in iter(lambda: capture.read()[0], False)) == 3

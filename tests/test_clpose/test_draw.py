@@ -49,3 +49,20 @@ def test_bad_shapes_are_named():
     with pytest.raises(ValueError, match='2 keypoint colours for K = 3'):
         draw_poses(image, np.zeros((1, 3, 2)), np.zeros((1, 3)), SKELETON,
                    KPT_RGB[:2], LINK_RGB)
+
+
+def test_box_outlines_lie_on_the_boxes_outermost_pixels():
+    from clpose import draw_boxes
+    image = np.zeros((16, 16, 3), np.uint8)
+    # box edges x 2..10, y 3..12: its outermost pixels are columns 2 and
+    # 9, rows 3 and 11
+    vis = draw_boxes(image, [[2, 3, 10, 12, 0.9]], color=(0, 0, 255))
+    red = vis[..., 2].astype(int)
+    assert not image.any() and not vis[..., :2].any()
+    assert sorted(np.argsort(red[7])[-2:].tolist()) == [2, 9]
+    assert sorted(np.argsort(red[:, 5])[-2:].tolist()) == [3, 11]
+    assert red[7, 5] == 0
+    assert not draw_boxes(image, np.zeros((0, 5))).any()
+    labelled = draw_boxes(np.zeros((60, 60, 3), np.uint8), [[10, 30, 50, 55]],
+                          ['7'])
+    assert labelled[10:27, 10:30].any(), 'no label above the box'
