@@ -10,6 +10,8 @@ REPO = osp.dirname(osp.abspath(__file__))
 # What OpenMMLab codebases install under <package>/.mim for MIM
 # (`mim train/test mmpose_cl ...`) and MMEngine (`<package>::<config>`):
 # the same four entries as MMPose's setup.py (it also has a dataset index).
+# tools/ holds the user's command lines only; the studies (benchmarks/) are
+# not installed.
 MIM_ENTRIES = ('configs', 'tools', 'demo', 'model-index.yml')
 
 

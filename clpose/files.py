@@ -21,13 +21,24 @@ def temporary_path(path: str) -> str:
     return f'{stem}.{os.getpid()}.tmp{ext}'
 
 
-def refuse_to_overwrite(path: str, overwrite: bool, what: str = '') -> None:
-    """Raise ``FileExistsError`` ``"{what} {path!r} exists; pass
-    --overwrite to replace it"`` if ``path`` exists and not ``overwrite``.
+def refuse_to_overwrite(path: str, overwrite: bool = False, what: str = '',
+                        hint: str = 'pass --overwrite to replace it') -> None:
+    """Stop before a program writes over a file, or into a folder that is
+    not empty, that a user made.
+
+    Raises:
+        FileExistsError: ``path`` is a file (``"{what} {path!r} exists;
+            {hint}"``) or a non-empty folder (``"... exists and is not
+            empty; {hint}"``) and not ``overwrite``.
     """
-    if osp.exists(path) and not overwrite:
-        raise FileExistsError(f'{what} {path!r} exists; pass --overwrite to '
-                              'replace it'.lstrip())
+    if overwrite or not osp.exists(path):
+        return
+    name = f'{what} {path!r}'.lstrip()
+    if osp.isdir(path):
+        if os.listdir(path):
+            raise FileExistsError(f'{name} exists and is not empty; {hint}')
+        return
+    raise FileExistsError(f'{name} exists; {hint}')
 
 
 @contextlib.contextmanager
@@ -41,12 +52,13 @@ def atomic_output(path: str, overwrite: bool = True) -> Iterator[str]:
     ``path`` untouched and raises ``FileNotFoundError`` naming it.
 
     Args:
-        path: the output file; its folder must exist.
+        path: the output file; its folder is created if needed.
         overwrite: with False, refuse (``FileExistsError``) to rename over a
             ``path`` that exists when the block ends, e.g. one another run
             wrote meanwhile. Defaults to True.
     """
     tmp = temporary_path(path)
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     try:
         yield tmp
         refuse_to_overwrite(path, overwrite)
@@ -59,7 +71,11 @@ def atomic_output(path: str, overwrite: bool = True) -> Iterator[str]:
 
 
 def write_atomic(path: str, data: bytes, overwrite: bool = True) -> None:
-    """Write ``data`` to ``path`` through :func:`atomic_output`; the file
-    gets mode 0666 less the umask, as ``open`` gives it."""
+    """Write ``data`` to ``path`` through :func:`atomic_output`, synced to
+    the disk before the rename (so that a crash right after it cannot leave
+    an empty file under the name); the file gets mode 0666 less the umask,
+    as ``open`` gives it."""
     with atomic_output(path, overwrite) as tmp, open(tmp, 'xb') as f:
         f.write(data)
+        f.flush()
+        os.fsync(f.fileno())

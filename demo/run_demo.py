@@ -22,9 +22,11 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', 'tools'))
-from tool_utils import (REPO, person_boxes, read_scalars,  # noqa: E402
-                        refuse_to_overwrite)
+from clpose.files import refuse_to_overwrite
+
+from mmpose_cl.utils import person_boxes, read_scalars
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 CONFIG = osp.join(REPO, 'configs', 'demo', 'clnet_r18_coco-mini_256x192.py')
 COCO = osp.join(REPO, 'tests', 'data', 'coco')

@@ -7,8 +7,6 @@ import pytest
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DATA_ROOT = osp.join(REPO_ROOT, 'tests', 'data')
-# the helpers the tools share (tools/tool_utils.py), as the tools import them
-sys.path.insert(0, osp.join(REPO_ROOT, 'tools'))
 
 # keep the 2-core CI machine responsive: one intra-op thread per test process
 os.environ.setdefault('OMP_NUM_THREADS', '2')

@@ -1,12 +1,12 @@
 """configs/metafile.yml indexes every paper config, and docs/model_zoo.md is
-what tools/analysis/model_zoo.py writes from it."""
+what benchmarks/model_zoo.py writes from it."""
 import glob
 import os.path as osp
 import re
 
 import yaml
 
-from tool_utils import model_complexity  # tools/, on the path in conftest
+from mmpose_cl.utils import model_complexity
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 

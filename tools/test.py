@@ -15,8 +15,9 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 import mmpose_cl  # noqa: F401  (registers CLNet, allows MMEngine checkpoints)
-from tool_utils import (check_checkpoint_matches, load_mmpose_tool,
-                        use_gloo_without_cuda)
+from mmpose_cl.apis import check_checkpoint_matches
+from mmpose_cl.compat import use_gloo_without_cuda
+from mmpose_cl.utils import load_mmpose_tool
 
 
 class SaveMetricHook(Hook):

@@ -14,8 +14,8 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 import mmpose_cl  # noqa: F401  (registers CLNet, allows MMEngine checkpoints)
-from tool_utils import (load_mmpose_tool, refuse_to_overwrite_checkpoints,
-                        use_gloo_without_cuda)
+from mmpose_cl.compat import use_gloo_without_cuda
+from mmpose_cl.utils import load_mmpose_tool, refuse_to_overwrite_checkpoints
 
 
 def main():

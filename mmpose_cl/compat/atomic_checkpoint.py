@@ -6,16 +6,16 @@ the target file, so a run killed while saving (out of memory, a time limit,
 Ctrl-C) leaves a truncated ``epoch_N.pth`` / ``latest`` that ``--resume``
 then fails on, and the previous good checkpoint of that name is gone.
 
-Work-around: for local paths the checkpoint is written to a temporary file in
-the same folder, synced, then renamed over the target (``os.replace`` is
-atomic on POSIX and Windows); remote backends go to MMEngine's function
+Work-around: for local paths the checkpoint is written through the project's
+one atomic writer, :func:`clpose.files.write_atomic` (a temporary file in the
+same folder, synced, then renamed over the target: ``os.replace`` is atomic
+on POSIX and Windows); remote backends go to MMEngine's function
 unchanged. It becomes unnecessary once MMEngine saves atomically itself.
 """
 import io
-import os
-import os.path as osp
 
 import torch
+from clpose.files import write_atomic
 
 _MMENGINE_SAVE = None  # MMEngine's own save_checkpoint, for remote backends
 
@@ -29,20 +29,9 @@ def save_checkpoint_atomically(checkpoint: dict, filename: str,
             backend_args and backend_args.get('backend', 'local') != 'local'):
         return _MMENGINE_SAVE(checkpoint, filename, file_client_args,
                               backend_args)
-    folder = osp.dirname(osp.abspath(filename))
-    os.makedirs(folder, exist_ok=True)
-    tmp = osp.join(folder, f'.{osp.basename(filename)}.{os.getpid()}.tmp')
-    try:
-        with io.BytesIO() as buffer:
-            torch.save(checkpoint, buffer)
-            with open(tmp, 'wb') as f:
-                f.write(buffer.getvalue())
-                f.flush()
-                os.fsync(f.fileno())
-        os.replace(tmp, filename)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
+    with io.BytesIO() as buffer:
+        torch.save(checkpoint, buffer)
+        write_atomic(filename, buffer.getvalue())
 
 
 def apply() -> None:

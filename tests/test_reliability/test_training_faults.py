@@ -154,7 +154,7 @@ def test_matching_checkpoint_passes_the_check(demo_checkpoint, repo_root):
     from mmengine.registry import init_default_scope
     from mmpose.registry import MODELS
 
-    from tool_utils import check_checkpoint_matches
+    from mmpose_cl.apis import check_checkpoint_matches
     init_default_scope('mmpose')
     cfg = Config.fromfile(osp.join(repo_root, CONFIG))
     check_checkpoint_matches(MODELS.build(cfg.model), demo_checkpoint)
@@ -174,7 +174,7 @@ def test_a_file_that_is_not_a_checkpoint_is_named(demo_checkpoint, repo_root,
     from mmengine.registry import init_default_scope
     from mmpose.registry import MODELS
 
-    from tool_utils import check_checkpoint_matches
+    from mmpose_cl.apis import check_checkpoint_matches
     init_default_scope('mmpose')
     if content is None:
         with open(demo_checkpoint, 'rb') as f:

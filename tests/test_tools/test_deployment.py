@@ -141,7 +141,7 @@ def test_export_errors(load_script, repo_root, voting_checkpoint,
     with pytest.raises(SystemExit):  # argparse: exists, no --overwrite
         tool.parse_args([osp.join(repo_root, CONFIG), voting_checkpoint,
                          '--out', exported])
-    assert f'{exported} already exists; pass --overwrite' in (
+    assert f"{exported}' exists; pass --overwrite" in (
         capsys.readouterr().err)
     with pytest.raises(SystemExit):
         tool.parse_args([osp.join(repo_root, CONFIG), 'nothing.pth',
@@ -243,9 +243,9 @@ def test_quantize_cuts_at_the_recorded_network_end(load_script, repo_root,
     write the maps) stay float32 unless --int8-ends."""
     import sys
     sys.path.insert(0, osp.join(repo_root, 'tools'))
-    from deployment.onnx_graphs import export, graph_for, onnx_metadata
+    from mmpose_cl.deploy.onnx_graphs import export, graph_for, onnx_metadata
     from mmpose.apis import init_model
-    from tool_utils import drop_pretrained, load_config
+    from mmpose_cl.utils import drop_pretrained, load_config
     config = ('mmpose::body_2d_keypoint/rtmpose/coco/'
               'rtmpose-t_8xb256-420e_coco-256x192.py')
     cfg = load_config(config)
@@ -276,14 +276,15 @@ def test_quantize_exclude_and_opset_errors(load_script, repo_root, exported,
     """--exclude takes node names and the tensor names it prints, and a
     string that matches nothing is an error (a typo would quantise the layer
     it meant to keep); a file below opset 13 is refused by name."""
+    from mmpose_cl.deploy.quantize import excluded_nodes
     tool = load_script('tools/deployment/quantize_onnx.py')
     model = onnx.load(exported)
     conv = [n for n in model.graph.node if n.op_type == 'Conv'][3]
-    assert tool.excluded_nodes(model, [conv.output[0]]) == [conv.name]
-    assert tool.excluded_nodes(model, [conv.name]) == [conv.name]
-    assert tool.excluded_nodes(model, []) == []
+    assert excluded_nodes(model, [conv.output[0]]) == [conv.name]
+    assert excluded_nodes(model, [conv.name]) == [conv.name]
+    assert excluded_nodes(model, []) == []
     with pytest.raises(ValueError, match=r"\['/layer9'\]: no node"):
-        tool.excluded_nodes(model, [conv.name, '/layer9'])
+        excluded_nodes(model, [conv.name, '/layer9'])
     out = str(tmp_path / 'x.int8.onnx')
     calib = ['--calib', osp.join(repo_root, CONFIG), '--num-crops', '2']
     with pytest.raises(SystemExit, match='no node of the network'):
@@ -303,23 +304,24 @@ def test_network_end_of_a_file_without_its_record(load_script, exported,
     """A file exported without ``network_ends`` is cut after its last
     convolutions; a record that names no tensor of the graph is an
     error."""
+    from mmpose_cl.deploy.quantize import map_writers, network_ends
     tool = load_script('tools/deployment/quantize_onnx.py')
     model = onnx.load(exported)
     producer = {out: n for n in model.graph.node for out in n.output}
-    recorded = tool.network_ends(model)
-    writers = tool.map_writers(model, recorded)
+    recorded = network_ends(model)
+    writers = map_writers(model, recorded)
     assert [producer[e].op_type for e in recorded] == ['Slice', 'Slice']
     assert [n.op_type for n in model.graph.node
             if n.name in writers] == ['Conv']
     kept = [p for p in model.metadata_props if p.key != 'network_ends']
     del model.metadata_props[:]
     model.metadata_props.extend(kept)
-    convs = tool.network_ends(model)
+    convs = network_ends(model)
     assert [producer[e].name for e in convs] == writers
     entry = model.metadata_props.add()
     entry.key, entry.value = 'network_ends', json.dumps(['/no/such'])
     with pytest.raises(ValueError, match=r"\['/no/such'\]"):
-        tool.network_ends(model)
+        network_ends(model)
     # quantize_onnx.py names the file and what is wrong with it
     bad = str(tmp_path / 'bad.onnx')
     onnx.save(model, bad)

@@ -7,12 +7,9 @@ one or more configs, for a 1-image input of the config's input size.
 """
 import argparse
 import os.path as osp
-import sys
 
 import mmpose_cl  # noqa: F401
-
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from tool_utils import model_complexity  # noqa: E402
+from mmpose_cl.utils import model_complexity
 
 
 def main():

@@ -7,16 +7,14 @@ MMEngine log (``<work_dir>/<timestamp>/vis_data/scalars.json``) to a PNG.
         [--metrics coco/AP]
 """
 import argparse
-import os.path as osp
-import sys
 
 import matplotlib
 
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
+from clpose.files import atomic_output  # noqa: E402
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from tool_utils import atomic_output, read_scalars  # noqa: E402
+from mmpose_cl.utils import read_scalars  # noqa: E402
 
 
 def main():

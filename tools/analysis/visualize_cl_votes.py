@@ -11,18 +11,16 @@ Person boxes come from --bboxes, or from a COCO-style detection file (the
 image id is the file name's number), or else the whole image.
 """
 import argparse
-import os.path as osp
 import sys
 
 import cv2
 import numpy as np
+from clpose.files import atomic_output
 
 import mmpose_cl  # noqa: F401
+from mmpose_cl.apis import load_cl_model
+from mmpose_cl.utils import check_cli_paths, person_boxes
 from mmpose_cl.visualization import draw_people_votes
-
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from tool_utils import (atomic_output, check_cli_paths,  # noqa: E402
-                        load_cl_model, person_boxes)
 
 
 def main():

@@ -45,6 +45,7 @@ import sys
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
+from clpose.files import atomic_output
 from mmengine.config import Config
 from PIL import Image
 from scipy.io import loadmat
@@ -52,9 +53,6 @@ from tqdm import tqdm
 
 # keypoint names and skeleton: the same file LspDataset reads
 from mmpose_cl.datasets.lsp_dataset import LSP_METAINFO_FILE as METAINFO_FILE
-
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from tool_utils import atomic_output  # noqa: E402
 
 NUM_KEYPOINTS = 14
 # the paper's split: the first 1000 LSP images train, the last 1000 test

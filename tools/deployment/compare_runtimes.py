@@ -22,11 +22,9 @@ import sys
 
 import numpy as np
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from tool_utils import (REPO, check_checkpoint_matches,  # noqa: E402
-                        check_cli_paths, person_boxes)
-
-COCO = osp.join(REPO, 'tests', 'data', 'coco')
+from mmpose_cl.apis import check_checkpoint_matches
+from mmpose_cl.deploy.export import CHECK_DATA as COCO
+from mmpose_cl.utils import check_cli_paths, person_boxes
 
 
 def compare(config: str, checkpoint: str, onnx_file: str, det_file: str,

@@ -22,91 +22,17 @@ checkpoint that has learned something: with random weights, near-equal
 activations make the decoded keypoints jump between cells on rounding noise.
 """
 import argparse
-import json
-import os.path as osp
 import sys
 
-import numpy as np
 import torch
-from clpose.affine import crop_to_image
+from clpose.files import atomic_output
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from deployment.onnx_graphs import (KeypointGraph, decode_cl,  # noqa: E402
-                                    export, onnx_metadata)
-from tool_utils import (REPO, atomic_output,  # noqa: E402
-                        check_cli_paths, load_cl_model)
-
-KEYPOINT_TOL = 1e-3  # px
-SCORE_TOL = 1e-5
-#: the lowest opset of the graph: the decoding's index assignment needs
-#: ScatterND (11); quantize_onnx.py needs 13 (per-channel DequantizeLinear)
-MIN_OPSET = 11
-CHECK_DATA = osp.join(REPO, 'tests', 'data', 'coco')
-
-
-def bundled_people(data_root: str = CHECK_DATA):
-    """(image path, box x1 y1 x2 y2) of every annotated person of the
-    bundled COCO images."""
-    with open(osp.join(data_root, 'test_coco.json')) as f:
-        coco = json.load(f)
-    files = {im['id']: im['file_name'] for im in coco['images']}
-    people = []
-    for ann in coco['annotations']:
-        if ann.get('num_keypoints', 0) > 0:
-            x, y, w, h = ann['bbox']
-            people.append((osp.join(data_root, files[ann['image_id']]),
-                           np.array([x, y, x + w, y + h], np.float32)))
-    return people
-
-
-def compare_with_pytorch(model, onnx_path: str, flip_test: bool,
-                         batch) -> dict:
-    """Keypoints (image pixels) and scores of the ONNX graph under ONNX
-    Runtime against MMPose's ``inference_topdown`` of the same model on the
-    same crops.
-
-    Returns:
-        dict: ``people``, ``max_keypoint_diff`` (px), ``max_score_diff``.
-    """
-    import onnxruntime as ort
-    from mmengine.dataset import Compose, pseudo_collate
-    model.test_cfg['flip_test'] = flip_test
-    pipeline = Compose(model.cfg.test_dataloader.dataset.pipeline)
-    data = [
-        pipeline(dict(img_path=path, bbox=box[None],
-                      bbox_score=np.ones(1, np.float32), **model.dataset_meta))
-        for path, box in bundled_people()
-    ]
-    batch_data = pseudo_collate(data)
-    with torch.no_grad():
-        results = model.test_step(batch_data)
-    crops = torch.stack(batch_data['inputs']).float().numpy()
-    session = ort.InferenceSession(onnx_path,
-                                   providers=['CPUExecutionProvider'])
-    size = crops.shape[0] if batch == 'dynamic' else int(batch)
-    keypoints, scores = [], []
-    for start in range(0, len(crops), size):
-        chunk = crops[start:start + size]
-        pad = size - len(chunk)
-        if pad:
-            chunk = np.concatenate([chunk, np.repeat(chunk[-1:], pad, 0)])
-        k, s = session.run(['keypoints', 'scores'], {'crops': chunk})
-        keypoints.append(k[:size - pad])
-        scores.append(s[:size - pad])
-    keypoints, scores = np.concatenate(keypoints), np.concatenate(scores)
-    kpt_diff = score_diff = 0.
-    for sample, kpts, score in zip(results, keypoints, scores):
-        meta = sample.metainfo
-        image_kpts = crop_to_image(kpts[None], meta['input_center'][None],
-                                   meta['input_scale'][None],
-                                   meta['input_size'])[0]
-        pred = sample.pred_instances
-        kpt_diff = max(kpt_diff,
-                       float(np.abs(image_kpts - pred.keypoints[0]).max()))
-        score_diff = max(score_diff, float(
-            np.abs(score - pred.keypoint_scores[0]).max()))
-    return dict(people=len(results), max_keypoint_diff=kpt_diff,
-                max_score_diff=score_diff)
+from mmpose_cl.apis import load_cl_model
+from mmpose_cl.deploy.export import (KEYPOINT_TOL, MIN_OPSET, SCORE_TOL,
+                                     compare_with_pytorch)
+from mmpose_cl.deploy.onnx_graphs import (KeypointGraph, decode_cl, export,
+                                          onnx_metadata)
+from mmpose_cl.utils import check_cli_paths
 
 
 def parse_args(argv=None):
@@ -147,7 +73,7 @@ def main(argv=None):
     args = parse_args(argv)
     try:
         model = load_cl_model(args.config, args.checkpoint)
-    except ValueError as e:
+    except (ValueError, FileNotFoundError) as e:
         sys.exit(f'export_onnx.py: {e}')
     graph = KeypointGraph(
         model, decode_cl,

@@ -46,14 +46,12 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
+from clpose.files import atomic_output, refuse_to_overwrite
 from mmengine.config import Config, DictAction
 from mmengine.registry import init_default_scope
 from tqdm import tqdm
 
 import mmpose_cl  # noqa: F401  (MMEngine checkpoints load on torch >= 2.6)
-
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from tool_utils import atomic_output, refuse_to_overwrite  # noqa: E402
 
 COCO_PERSON_CATEGORY_ID = 1
 

@@ -2,7 +2,7 @@
 """Generate a procedural pose dataset in COCO's keypoint format, for
 learning comparisons where COCO itself cannot be used.
 
-    python tools/misc/generate_synthetic_poses.py data/synthetic_pose \\
+    python -m benchmarks.generate_synthetic_poses data/synthetic_pose \\
         [--num-train 3000] [--num-val 500] [--seed 0] \\
         [--img-size 384 288] [--max-people 3] [--overwrite]
 
@@ -42,11 +42,10 @@ from typing import Dict, List, Tuple
 
 import cv2
 import numpy as np
+from clpose.files import atomic_output, refuse_to_overwrite
 from tqdm import tqdm
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from tool_utils import (at_least, atomic_output,  # noqa: E402
-                        refuse_to_overwrite)
+from mmpose_cl.utils import at_least
 
 # COCO's keypoints, in COCO's order
 KEYPOINTS = ('nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear',
@@ -367,7 +366,7 @@ def main(argv=None):
     os.makedirs(osp.join(out_dir, 'annotations'), exist_ok=True)
     info = dict(
         description='mmpose-cl procedural poses '
-        '(tools/misc/generate_synthetic_poses.py)',
+        '(benchmarks/generate_synthetic_poses.py)',
         seed=args.seed, img_size=args.img_size, max_people=args.max_people,
         max_overlap=args.max_overlap)
     for split in SPLITS:

@@ -11,26 +11,25 @@ random keypoints plus noise): CL decodes the whole batch at once
 (``BaseHead.decode`` loops over instances), on the CPU with the current
 number of threads; with ``--device cuda`` also CL's decode of maps on the GPU.
 
-    python tools/analysis/benchmark_codecs.py [--device cpu|cuda]
+    python -m benchmarks.benchmark_codecs [--device cpu|cuda]
         [--instances 1 64 1024] [--reps 20] [--samples 200]
-        [--out docs/benchmark_codecs_<device>]   # writes .md and .json
+        [--out benchmarks/results/benchmark_codecs_<device>]   # writes .md and .json
 
 The report states what was measured; the targets are stated in
 ``docs/benchmarks.md``.
 """
 import argparse
 import os.path as osp
-import sys
 
 import numpy as np
 import torch
 from mmpose.registry import KEYPOINT_CODECS
 
 import mmpose_cl  # noqa: F401
-
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from tool_utils import (REPO, at_least, describe_environment,  # noqa: E402
-                        environment, save_report, timed)
+from benchmarks.lib.report import (RESULTS, describe_environment, environment,
+                                   save_report)
+from benchmarks.lib.timing import timed
+from mmpose_cl.utils import at_least
 
 INPUT_SIZE = (192, 256)  # (w, h)
 CODECS = {
@@ -149,11 +148,11 @@ def parse_args(argv=None):
     parser.add_argument('--samples', type=at_least(1), default=200,
                         help='instances of the round-trip rows')
     parser.add_argument('--out', help='report path without extension '
-                        '(default: docs/benchmark_codecs_<device>)')
+                        '(default: benchmarks/results/benchmark_codecs_<device>)')
     args = parser.parse_args(argv)
     if args.device == 'cuda' and not torch.cuda.is_available():
         parser.error('--device cuda: torch sees no CUDA device')
-    args.out = args.out or osp.join(REPO, 'docs',
+    args.out = args.out or osp.join(RESULTS,
                                     f'benchmark_codecs_{args.device}')
     return args
 

@@ -1,4 +1,4 @@
-"""tools/analysis/benchmark_deploy.py on two small models for one round: every
+"""benchmarks/benchmark_deploy.py on two small models for one round: every
 cell of the report is measured, and its ratios are the ratios of its cells."""
 import json
 
@@ -12,7 +12,7 @@ RTM_T = ('RTMPose-t=mmpose::body_2d_keypoint/rtmpose/coco/'
 def test_one_round_of_every_cell(load_script, tmp_path, repo_root,
                                  monkeypatch, one_thread, capsys):
     monkeypatch.chdir(repo_root)
-    tool = load_script('tools/analysis/benchmark_deploy.py')
+    tool = load_script('benchmarks/benchmark_deploy.py')
     out = str(tmp_path / 'deploy')
     work = str(tmp_path / 'work')
     tool.main(['--models', CL_R18, RTM_T, '--references', 'RTMPose-t',
@@ -22,7 +22,7 @@ def test_one_round_of_every_cell(load_script, tmp_path, repo_root,
     with pytest.raises(SystemExit):
         tool.parse_args(['--models', CL_R18, '--references', 'CL-R18',
                          '--work-dir', work])
-    assert f'{work} exists and is not empty; pass --overwrite' in (
+    assert f"{work}' exists and is not empty; pass --overwrite" in (
         capsys.readouterr().err)
     with open(f'{out}.json') as f:
         report = json.load(f)
@@ -60,7 +60,7 @@ def test_one_round_of_every_cell(load_script, tmp_path, repo_root,
 def test_unknown_reference_is_named(load_script, capsys, repo_root,
                                     monkeypatch):
     monkeypatch.chdir(repo_root)
-    tool = load_script('tools/analysis/benchmark_deploy.py')
+    tool = load_script('benchmarks/benchmark_deploy.py')
     with pytest.raises(SystemExit):
         tool.parse_args(['--models', CL_R18, '--references', 'RTMPose-m'])
     assert "['RTMPose-m']" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""tools/misc/generate_synthetic_poses.py: COCO's format as MMPose reads and
+"""benchmarks/generate_synthetic_poses.py: COCO's format as MMPose reads and
 scores it, labels that follow COCO's conventions, left and right consistent
 with the way a figure faces, and byte-identical output from a seed."""
 import filecmp
@@ -12,7 +12,7 @@ import pytest
 
 @pytest.fixture(scope='module')
 def gen(load_script):
-    return load_script('tools/misc/generate_synthetic_poses.py')
+    return load_script('benchmarks/generate_synthetic_poses.py')
 
 
 ARGS = ['--num-train', '12', '--num-val', '4', '--img-size', '192', '160']

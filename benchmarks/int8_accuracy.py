@@ -2,16 +2,16 @@
 """Held-out accuracy of the models of a learning comparison in PyTorch fp32,
 ONNX Runtime fp32 and ONNX Runtime INT8, with the same calibration.
 
-    python tools/analysis/int8_accuracy.py COMPARISON.json
+    python -m benchmarks.int8_accuracy COMPARISON.json
         [--num-crops 128] [--method minmax] [--exclude NAME ...] [--int8-ends]
-        [--work-dir work_dirs/int8_accuracy] [--out docs/int8_accuracy]
+        [--work-dir work_dirs/int8_accuracy] [--out benchmarks/results/int8_accuracy]
         [--overwrite]
 
-``COMPARISON.json`` is what ``tools/analysis/learning_comparison.py`` wrote:
+``COMPARISON.json`` is what ``benchmarks/learning_comparison.py`` wrote:
 for each model its config, its changes and its final checkpoint, and the
 data and crop size it was trained with. Each model is rebuilt exactly as it
 was trained, exported with its decoding in the graph
-(``tools/deployment/onnx_graphs.py``: section 3.4's voting for CL heads, the
+(``mmpose_cl/deploy/onnx_graphs.py``: section 3.4's voting for CL heads, the
 SimCC argmax for RTMPose, MMPose's heatmap decoding for SimpleBaseline) and
 quantised like ``tools/deployment/quantize_onnx.py`` does, every model with
 the same calibration: ``--num-crops`` people of the *training* split (seed
@@ -31,7 +31,6 @@ import argparse
 import json
 import os
 import os.path as osp
-import sys
 from typing import Dict, List
 
 import numpy as np
@@ -39,15 +38,13 @@ import torch
 from tqdm import tqdm
 
 import mmpose_cl  # noqa: F401
-
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from analysis.learning_comparison import comparison_config  # noqa: E402
-from deployment.onnx_graphs import export, graph_for  # noqa: E402
-from deployment.onnx_graphs import onnx_metadata  # noqa: E402
-from deployment.quantize_onnx import (calibration_crops,  # noqa: E402
-                                      dataset_boxes, quantize)
-from tool_utils import (at_least, check_cli_paths,  # noqa: E402
-                        describe_environment, environment, save_report)
+from benchmarks.lib.comparison import comparison_config
+from benchmarks.lib.report import (describe_environment, environment,
+                                   save_report)
+from mmpose_cl.deploy.onnx_graphs import export, graph_for, onnx_metadata
+from mmpose_cl.deploy.quantize import (calibration_crops, dataset_boxes,
+                                       quantize)
+from mmpose_cl.utils import at_least, check_cli_paths
 
 
 def people(cfg, split: str):

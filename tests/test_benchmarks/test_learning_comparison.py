@@ -1,4 +1,4 @@
-"""tools/analysis/learning_comparison.py: every model gets the same settings
+"""benchmarks/learning_comparison.py: every model gets the same settings
 and time schedule (everything but the model and its codec is equal), every
 size of a config follows --input-size, the learning rate follows the training
 time, and two small models train from scratch for a few seconds each into a
@@ -28,14 +28,14 @@ SHARED = ('train_dataloader', 'val_dataloader', 'test_dataloader',
 
 @pytest.fixture(scope='module')
 def lc(load_script):
-    return load_script('tools/analysis/learning_comparison.py')
+    return load_script('benchmarks/learning_comparison.py')
 
 
 @pytest.fixture(scope='module')
 def poses(tmp_path_factory, load_script):
     """6 training and 3 held-out images of 128x96 procedural poses."""
     root = str(tmp_path_factory.mktemp('lc') / 'poses')
-    load_script('tools/misc/generate_synthetic_poses.py').main([
+    load_script('benchmarks/generate_synthetic_poses.py').main([
         root, '--num-train', '6', '--num-val', '3', '--max-people', '2',
         '--img-size', '128', '96'])
     return root
@@ -81,7 +81,7 @@ def test_same_settings_and_schedule_for_every_model(lc, poses, tmp_path,
     assert cfgs['SB-R18'].model.backbone.depth == 18  # the options applied
     schedule = shared[0]
     assert schedule['time_budget'] == dict(minutes=3., val_minutes=0.5,
-                                           lr=2e-3)
+                                           lr=2e-3, pause_file=None)
     assert schedule['optim_wrapper'] == dict(
         type='OptimWrapper', optimizer=dict(type='Adam', lr=2e-3))
     assert schedule['param_scheduler'] is None  # the lr comes from the time
@@ -197,6 +197,32 @@ def test_time_budget_hook_with_a_fake_clock(lc):
     assert hook.elapsed() == pytest.approx(60.)  # 4 x 7 s of validation out
 
 
+def test_a_pause_file_stops_the_clock_of_the_budget(lc, tmp_path,
+                                                    monkeypatch):
+    """While the pause file exists the hook waits before the next
+    iteration, and the wait is neither training time nor lr progress."""
+    clock = SimpleNamespace(now=0.)
+    pause = tmp_path / 'PAUSE'
+    hook = lc.TimeBudgetHook(minutes=1, val_minutes=1, lr=1e-2,
+                             pause_file=str(pause), clock=lambda: clock.now)
+    runner = FakeRunner(hook, clock, val_seconds=0.)
+    hook.before_train(runner)
+    clock.now += 30.  # 30 s of training
+    pause.write_text('')
+
+    def sleep(seconds):  # another job runs for 100 s, then resumes us
+        clock.now += seconds
+        if clock.now >= 130.:
+            pause.unlink()
+
+    monkeypatch.setattr(lc.time, 'sleep', sleep)
+    hook.before_train_iter(runner, 1)
+    assert hook.elapsed() == pytest.approx(30.)
+    assert hook.paused_minutes == pytest.approx(100 / 60)
+    assert runner.optim_wrapper.param_groups[0]['lr'] == pytest.approx(
+        1e-2 * lc.lr_factor(0.5))
+
+
 def test_final_checkpoint_path_names_no_folder_of_this_machine(
         lc, tmp_path, monkeypatch):
     """Under the current folder (the repository, where the tools run) the
@@ -257,7 +283,7 @@ def test_two_models_train_for_their_minutes_and_report(lc, poses, tmp_path,
         report = json.load(f)
     env = report['environment']
     assert env['command'].startswith(
-        'python tools/analysis/learning_comparison.py ')
+        'python -m benchmarks.learning_comparison ')
     assert env['cpu'] and env['torch'] and env['mmpose']
     assert isinstance(env['cpu_flags'], list)
     assert report['settings']['minutes'] == 0.1

@@ -6,10 +6,10 @@ N iterations, then PCK@0.2 and PCK@0.05 (bbox), EPE and COCO AP on the same
 people's GT boxes.
 
 Each run goes through tools/train.py; the table is printed and written to
-docs/loss_region_results.md (with the command line and the machine);
+benchmarks/results/loss_region_results.md (with the command line and the machine);
 docs/loss_region.md discusses them.
 
-    python tools/analysis/loss_region_study.py [--iters 150] [--seeds 0]
+    python -m benchmarks.loss_region_study [--iters 150] [--seeds 0]
 """
 import argparse
 import os.path as osp
@@ -17,9 +17,11 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from tool_utils import (REPO, atomic_output,  # noqa: E402
-                        describe_environment, environment, read_scalars)
+from clpose.files import atomic_output
+
+from benchmarks.lib.report import (REPO, RESULTS, describe_environment,
+                                   environment)
+from mmpose_cl.utils import read_scalars
 
 CL = 'configs/demo/clnet_r18_coco-mini_256x192_pck.py'
 BASELINE = 'configs/baselines/td-hm_res18_coco-mini_256x192_pck.py'
@@ -47,7 +49,7 @@ def main():
     parser.add_argument('--work-dir', default=osp.join(
         REPO, 'work_dirs', time.strftime('loss_region_%Y%m%d_%H%M%S')))
     parser.add_argument('--out', default=osp.join(
-        REPO, 'docs', 'loss_region_results.md'))
+        RESULTS, 'loss_region_results.md'))
     args = parser.parse_args()
 
     rows = []

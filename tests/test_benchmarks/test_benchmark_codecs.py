@@ -1,4 +1,4 @@
-"""tools/analysis/benchmark_codecs.py on tiny settings: the decoding and
+"""benchmarks/benchmark_codecs.py on tiny settings: the decoding and
 round-trip tables of every codec and the files with the command, the machine
 and the versions (the tool's numbers are checked by the codec tests, not
 here)."""
@@ -10,7 +10,7 @@ import pytest
 
 @pytest.fixture(scope='module')
 def codecs(load_script):
-    return load_script('tools/analysis/benchmark_codecs.py')
+    return load_script('benchmarks/benchmark_codecs.py')
 
 
 def test_tool_writes_the_decoding_and_round_trip_tables(codecs, tmp_path,
@@ -21,7 +21,7 @@ def test_tool_writes_the_decoding_and_round_trip_tables(codecs, tmp_path,
     with open(f'{out}.json') as f:
         report = json.load(f)
     assert report['environment']['command'] == (
-        'python tools/analysis/benchmark_codecs.py --instances 1 3 --reps 1 '
+        'python -m benchmarks.benchmark_codecs --instances 1 3 --reps 1 '
         f'--samples 2 --out {out}')
     assert report['environment']['cpu'] and report['environment']['mmpose']
     assert list(report['decode']) == ['1', '3']  # json keys are strings

@@ -2,15 +2,15 @@
 """Deployment speed on this CPU: ONNX Runtime fp32 and INT8 against eager
 PyTorch, CL models beside MMPose's SimpleBaseline and RTMPose, in one run.
 
-    python tools/analysis/benchmark_deploy.py [--models NAME=CONFIG ...]
+    python -m benchmarks.benchmark_deploy [--models NAME=CONFIG ...]
         [--rounds 30] [--threads 1 2] [--batches 1 8]
         [--references RTMPose-m SimpleBaseline-R50]
-        [--work-dir work_dirs/benchmark_deploy] [--out docs/deployment]
+        [--work-dir work_dirs/benchmark_deploy] [--out benchmarks/results/deployment]
         [--overwrite]
 
 Every model is exported with its decoding in the graph (section 3.4's voting
 for CL heads, the SimCC argmax for RTMPose, MMPose's heatmap argmax with its
-quarter-pixel step for SimpleBaseline; ``tools/deployment/onnx_graphs.py``),
+quarter-pixel step for SimpleBaseline; ``mmpose_cl/deploy/onnx_graphs.py``),
 crops (N, 3, h, w) BGR in, keypoints and scores out, and quantised to INT8
 as ``tools/deployment/quantize_onnx.py`` does (calibrated on the bundled
 COCO people). Weights are random: this measures speed, not accuracy. The
@@ -29,7 +29,6 @@ import itertools
 import os
 import os.path as osp
 import statistics
-import sys
 from typing import Dict
 
 import numpy as np
@@ -37,15 +36,16 @@ import torch
 from tqdm import tqdm
 
 import mmpose_cl  # noqa: F401
-
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from deployment.export_onnx import bundled_people  # noqa: E402
-from deployment.onnx_graphs import (KeypointGraph, export,  # noqa: E402
-                                    graph_for, onnx_metadata)
-from deployment.quantize_onnx import calibration_crops, quantize  # noqa: E402
-from tool_utils import (REPO, at_least, check_cli_paths,  # noqa: E402
-                        describe_environment, drop_pretrained, environment,
-                        load_config, model_spec, save_report, timed)
+from benchmarks.lib.report import (REPO, RESULTS, describe_environment,
+                                   environment, save_report)
+from benchmarks.lib.specs import model_spec
+from benchmarks.lib.timing import timed
+from mmpose_cl.deploy.export import bundled_people
+from mmpose_cl.deploy.onnx_graphs import (KeypointGraph, export, graph_for,
+                                          onnx_metadata)
+from mmpose_cl.deploy.quantize import calibration_crops, quantize
+from mmpose_cl.utils import (at_least, check_cli_paths, drop_pretrained,
+                             load_config)
 
 DEFAULT_MODELS = [
     ('CLNet-R50', osp.join(REPO, 'configs', 'clnet_r50_coco_256x192.py')),
@@ -273,7 +273,7 @@ def parse_args(argv=None):
                         default=[1, 8])
     parser.add_argument('--work-dir',
                         default=osp.join('work_dirs', 'benchmark_deploy'))
-    parser.add_argument('--out', default=osp.join(REPO, 'docs', 'deployment'))
+    parser.add_argument('--out', default=osp.join(RESULTS, 'deployment'))
     parser.add_argument('--references', nargs='+',
                         default=['RTMPose-m', 'SimpleBaseline-R50'],
                         help='the models (by NAME) the ratios divide by')

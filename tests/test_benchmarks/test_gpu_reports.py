@@ -1,5 +1,5 @@
 # Copyright (c) mmpose-cl contributors. All rights reserved.
-"""tools/analysis/gpu_reports.sh: the checks it makes before any work (the
+"""benchmarks/gpu_reports.sh: the checks it makes before any work (the
 runs themselves need a GPU; their commands are tested on the CPU in
 test_benchmark_models.py, test_benchmark_codecs.py,
 test_learning_comparison.py and test_e2e)."""
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import torch
 
-SCRIPT = Path(__file__).parents[2] / 'tools' / 'analysis' / 'gpu_reports.sh'
+SCRIPT = Path(__file__).parents[2] / 'benchmarks' / 'gpu_reports.sh'
 
 
 def run(tmp_path, **env):
@@ -40,12 +40,11 @@ def test_every_tool_it_runs_exists_with_the_options_it_passes():
     their parsers know (a renamed tool or option fails here, not after an
     hour on a GPU)."""
     script = SCRIPT.read_text()
-    root = SCRIPT.parents[2]
     for tool in ('benchmark_models', 'benchmark_codecs',
                  'learning_comparison'):
-        assert f'tools/analysis/{tool}.py' in script
-        source = (root / 'tools' / 'analysis' / f'{tool}.py').read_text()
-        command = script.split(f'tools/analysis/{tool}.py')[-1].split(
+        assert f'-m benchmarks.{tool} ' in script
+        source = (SCRIPT.parent / f'{tool}.py').read_text()
+        command = script.split(f'-m benchmarks.{tool} ')[-1].split(
             '\nfi')[0]
         for option in re.findall(r'(--[a-z-]+)', command):
             assert f"'{option}'" in source, (tool, option)

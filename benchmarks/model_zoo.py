@@ -5,21 +5,20 @@ our measured params and FLOPs (MMEngine's counter, as MMPose reports them) and
 our measured accuracy ("not trained yet" until weights exist), plus MMPose's
 SimpleBaseline-R50 and Hourglass-52 measured with the same counter.
 
-    python tools/analysis/model_zoo.py [--out docs/model_zoo.md]
+    python -m benchmarks.model_zoo [--out docs/model_zoo.md]
 """
 import argparse
 import json
 import os.path as osp
-import sys
 import time
 
 import yaml
+from clpose.files import atomic_output
 from tqdm import tqdm
 
 import mmpose_cl  # noqa: F401
-
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from tool_utils import REPO, atomic_output, model_complexity  # noqa: E402
+from benchmarks.lib.report import REPO, RESULTS
+from mmpose_cl.utils import model_complexity
 
 MMPOSE_BASELINES = [
     # (config, MMPose metafile, label)
@@ -35,7 +34,7 @@ MMPOSE_BASELINES = [
       'body_2d_keypoint/rtmpose/coco/rtmpose_coco.yml', f'RTMPose-{s}')
      for s in 'tsml']
 # the CPU latencies of benchmark_deploy.py, beside the RTMPose of each size
-DEPLOYMENT = osp.join(REPO, 'docs', 'deployment.json')
+DEPLOYMENT = osp.join(RESULTS, 'deployment.json')
 TOLERANCE = 0.10
 
 
@@ -68,7 +67,7 @@ def mmpose_reported_ap(config, metafile):
 def cspnext_table(rows, baselines) -> list:
     """CLNet-CSPNeXt beside the RTMPose of each size: params and GFLOPs
     from this counter, batch-1 CPU latency (eager PyTorch and ONNX Runtime
-    fp32, 2 threads) from ``docs/deployment.json`` (one run of
+    fp32, 2 threads) from ``benchmarks/results/deployment.json`` (one run of
     ``benchmark_deploy.py``), with the ratios to RTMPose."""
     latency = {}
     if osp.isfile(DEPLOYMENT):
@@ -83,7 +82,7 @@ def cspnext_table(rows, baselines) -> list:
     lines = [
         '', '## CLNet-CSPNeXt beside RTMPose', '',
         'Latency: batch 1, 256x192, 2 threads, keypoints decoded, from '
-        '`docs/deployment.json` (`python tools/analysis/benchmark_deploy.py`'
+        '`benchmarks/results/deployment.json` (`python -m benchmarks.benchmark_deploy`'
         ', all models in one run; "-" where that file lacks the model). '
         'Ratios are CLNet-CSPNeXt over RTMPose.', '',
         '| size | model | params | GFLOPs | eager ms | ONNX Runtime ms | '
@@ -169,7 +168,7 @@ def main():
 
     lines = [
         '# Model zoo', '',
-        'Written by `python tools/analysis/model_zoo.py` on '
+        'Written by `python -m benchmarks.model_zoo` on '
         f'{time.strftime("%Y-%m-%d")} from `configs/metafile.yml`. Params and '
         'FLOPs are measured with MMEngine\'s `get_model_complexity_info` (the '
         'counter MMPose reports; one multiply-add counts as one FLOP) for one '

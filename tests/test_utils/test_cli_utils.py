@@ -1,7 +1,7 @@
-"""tools/tool_utils.py: the argparse types of the tools (counts and sizes,
-NAME=CONFIG model lists), the refusal to overwrite a user's files, outputs
-written through a temporary file, MMEngine's scalars.json, and person boxes
-from a detection file."""
+"""mmpose_cl.utils and clpose.files as the tools use them: the argparse
+types (counts and sizes), the refusal to overwrite a user's files, outputs
+written through a temporary file (its folder made), MMEngine's scalars.json,
+and person boxes from a detection file."""
 import argparse
 import json
 import os
@@ -9,10 +9,10 @@ import os
 import numpy as np
 import pytest
 
-from tool_utils import (at_least, atomic_output, model_spec,  # conftest path
-                        person_boxes, read_scalars, refuse_to_overwrite)
+from clpose.files import atomic_output, refuse_to_overwrite
 
-CL_CONFIG = 'configs/clnet_r50_coco_256x192.py'
+from mmpose_cl.utils import at_least, person_boxes, read_scalars
+
 
 # ---- at_least ---------------------------------------------------------------
 
@@ -42,43 +42,6 @@ def test_argparse_names_the_option(capsys):
     assert 'argument --epochs: must be >= 1, got 0' in capsys.readouterr().err
 
 
-# ---- model_spec -------------------------------------------------------------
-
-
-@pytest.mark.parametrize('text, expected', [
-    (f'CLNet-R50={CL_CONFIG}', ('CLNet-R50', CL_CONFIG, {})),
-    ('SB=mmpose::body_2d_keypoint/x.py',
-     ('SB', 'mmpose::body_2d_keypoint/x.py', {})),
-    ('SB-R18=mmpose::a/b.py:model.backbone.depth=18,'
-     'model.head.in_channels=512',
-     ('SB-R18', 'mmpose::a/b.py',
-      {'model.backbone.depth': 18, 'model.head.in_channels': 512})),
-    # a list value keeps its commas; strings, floats and None as MMEngine's
-    # --cfg-options reads them
-    (f'a.b_c={CL_CONFIG}:codec.input_size=(96,128),codec.sigma=8.0,'
-     'model.test_cfg.output_heatmaps=False,model.backbone.init_cfg=None',
-     ('a.b_c', CL_CONFIG,
-      {'codec.input_size': (96, 128), 'codec.sigma': 8.0,
-       'model.test_cfg.output_heatmaps': False,
-       'model.backbone.init_cfg': None})),
-])
-def test_model_spec(text, expected, monkeypatch, repo_root):
-    monkeypatch.chdir(repo_root)
-    assert model_spec(text) == expected
-
-
-@pytest.mark.parametrize('text, message', [
-    (CL_CONFIG, 'expected NAME=CONFIG'),
-    (f'two words={CL_CONFIG}', 'expected NAME=CONFIG'),
-    ('A=configs/nope.py', "A: config file not found: 'configs/nope.py'"),
-    (f'A={CL_CONFIG}:depth', "A: options must be KEY=VALUE, got 'depth'"),
-])
-def test_model_spec_errors(text, message, monkeypatch, repo_root):
-    monkeypatch.chdir(repo_root)
-    with pytest.raises(argparse.ArgumentTypeError, match=message):
-        model_spec(text)
-
-
 # ---- files ------------------------------------------------------------------
 
 
@@ -88,7 +51,7 @@ def test_refuse_to_overwrite(tmp_path):
     mine = tmp_path / 'mine.png'
     mine.write_text('keep me')
     with pytest.raises(FileExistsError,
-                       match='mine.png already exists; pass --overwrite to '
+                       match="mine.png' exists; pass --overwrite to "
                        'replace it'):
         refuse_to_overwrite(str(mine))
     with pytest.raises(FileExistsError,

@@ -17,11 +17,11 @@ is each model's largest power of two that fits (``--batch auto``).
 Training: samples/s of ``--train-models``, each with its own config's data
 pipeline through a multi-worker loader; on CUDA also with AMP (fp16).
 
-    python tools/analysis/benchmark_models.py [--device cpu|cuda]
+    python -m benchmarks.benchmark_models [--device cpu|cuda]
         [--models NAME=CONFIG ...] [--baseline NAME] [--train-models NAME ...]
         [--rounds 20] [--batch 32|auto] [--max-batch 1024] [--train-batch 8]
         [--train-iters 10] [--train-workers 2]
-        [--out docs/benchmark_models_<device>]   # writes .md and .json
+        [--out benchmarks/results/benchmark_models_<device>]   # writes .md and .json
 
 The report states what was measured; the targets are stated in
 ``docs/benchmarks.md``.
@@ -31,7 +31,6 @@ import copy
 import math
 import os.path as osp
 import statistics
-import sys
 import time
 from contextlib import nullcontext
 
@@ -42,11 +41,12 @@ from mmengine.structures import InstanceData
 from tqdm import tqdm
 
 import mmpose_cl  # noqa: F401
-
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from tool_utils import (REPO, at_least, describe_environment,  # noqa: E402
-                        drop_pretrained, environment, load_config,
-                        model_complexity, model_spec, save_report, timed)
+from benchmarks.lib.report import (REPO, RESULTS, describe_environment,
+                                   environment, save_report)
+from benchmarks.lib.specs import model_spec
+from benchmarks.lib.timing import timed
+from mmpose_cl.utils import (at_least, drop_pretrained, load_config,
+                             model_complexity)
 
 MODELS = [
     f'CLNet-R50={osp.join(REPO, "configs", "clnet_r50_coco_256x192.py")}',
@@ -334,7 +334,7 @@ def parse_args(argv=None):
     parser.add_argument('--train-workers', type=at_least(0), default=2,
                         help='data loader workers for the training rows')
     parser.add_argument('--out', help='report path without extension '
-                        '(default: docs/benchmark_models_<device>)')
+                        '(default: benchmarks/results/benchmark_models_<device>)')
     args = parser.parse_args(argv)
     names = [name for name, _, _ in args.models]
     if len(set(names)) < len(names):
@@ -355,7 +355,7 @@ def parse_args(argv=None):
                                      int(args.batch) >= 1):
         parser.error(f'--batch must be a positive number or "auto", got '
                      f'{args.batch!r}')
-    args.out = args.out or osp.join(REPO, 'docs',
+    args.out = args.out or osp.join(RESULTS,
                                     f'benchmark_models_{args.device}')
     return args
 

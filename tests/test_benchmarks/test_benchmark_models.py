@@ -1,4 +1,4 @@
-"""tools/analysis/benchmark_models.py: the search for the largest batch that
+"""benchmarks/benchmark_models.py: the search for the largest batch that
 fits, the per-image ratios of the report, the training step it times (fp32
 and fp16 AMP) on a real bundled batch, and the whole tool on two small models
 with tiny settings: its tables and files (not its numbers)."""
@@ -18,7 +18,7 @@ SB_R18 = ('mmpose::body_2d_keypoint/topdown_heatmap/coco/'
 
 @pytest.fixture(scope='module')
 def bench(load_script):
-    return load_script('tools/analysis/benchmark_models.py')
+    return load_script('benchmarks/benchmark_models.py')
 
 
 def fake_memory(capacity):
@@ -135,7 +135,7 @@ def test_tool_writes_the_tables_of_any_models(bench, tmp_path, one_thread):
         report = json.load(f)
     env = report['environment']
     assert env['command'].startswith(
-        'python tools/analysis/benchmark_models.py --models CL-R18=')
+        'python -m benchmarks.benchmark_models --models CL-R18=')
     for key in ('date', 'cpu', 'cpu_flags', 'torch', 'mmengine', 'mmcv',
                 'mmpose'):
         assert env[key], key

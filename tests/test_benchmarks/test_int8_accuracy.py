@@ -1,4 +1,4 @@
-"""tools/analysis/int8_accuracy.py on the checkpoints of a tiny learning
+"""benchmarks/int8_accuracy.py on the checkpoints of a tiny learning
 comparison: every model is rebuilt as trained, exported with its decoding,
 quantised with the same calibration, and evaluated in PyTorch, ONNX fp32 and
 ONNX INT8 on the held-out split with MMPose's metrics."""
@@ -18,13 +18,13 @@ def comparison(tmp_path_factory, load_script, repo_root):
     import os
     tmp = tmp_path_factory.mktemp('int8')
     poses = str(tmp / 'poses')
-    load_script('tools/misc/generate_synthetic_poses.py').main([
+    load_script('benchmarks/generate_synthetic_poses.py').main([
         poses, '--num-train', '6', '--num-val', '3', '--max-people', '2',
         '--img-size', '128', '96'])
     here = os.getcwd()
     os.chdir(repo_root)  # our configs' paths are relative to the repo
     try:
-        load_script('tools/analysis/learning_comparison.py').main([
+        load_script('benchmarks/learning_comparison.py').main([
             poses, '--models', CL_R18, RTM_T, '--minutes', '0.03',
             '--val-minutes', '0.03', '--input-size', '64', '64',
             '--batch-size', '4', '--workers', '0', '--work-dir',
@@ -37,7 +37,7 @@ def comparison(tmp_path_factory, load_script, repo_root):
 def test_int8_accuracy_report(load_script, comparison, tmp_path, repo_root,
                               monkeypatch, one_thread, capsys):
     monkeypatch.chdir(repo_root)
-    tool = load_script('tools/analysis/int8_accuracy.py')
+    tool = load_script('benchmarks/int8_accuracy.py')
     out = str(tmp_path / 'int8')
     # one --exclude for both: it matches a node of the ResNet only
     tool.main([comparison, '--num-crops', '4', '--work-dir',
@@ -79,7 +79,7 @@ def test_int8_accuracy_report(load_script, comparison, tmp_path, repo_root,
 ])
 def test_a_json_that_is_not_a_comparison_is_named(load_script, tmp_path,
                                                   capsys, content, error):
-    tool = load_script('tools/analysis/int8_accuracy.py')
+    tool = load_script('benchmarks/int8_accuracy.py')
     path = tmp_path / 'lc.json'
     path.write_text(content)
     with pytest.raises(SystemExit):

@@ -1,6 +1,6 @@
 # Copyright (c) mmpose-cl contributors. All rights reserved.
-"""Top-down pose models as ONNX graphs that output keypoints, for the tools
-of ``tools/deployment`` (export, quantisation, benchmark).
+"""Top-down pose models as ONNX graphs that output keypoints (export,
+quantisation, the deployment benchmarks).
 
 Every graph follows one contract, the one the ``clpose`` runtime reads:
 
@@ -15,7 +15,7 @@ Every graph follows one contract, the one the ``clpose`` runtime reads:
   config's name;
 - metadata ``network_ends``: JSON list of the tensors where the network
   ends and the decoding begins (what the head's ``forward`` returns: CL and
-  heatmap maps, SimCC logits), for ``quantize_onnx.py``.
+  heatmap maps, SimCC logits), for :mod:`mmpose_cl.deploy.quantize`.
 
 The decoding is in the graph: section 3.4's voting for CL heads
 (:meth:`CLCodec.decode_torch`), the argmax of the x and y logits for SimCC
@@ -239,7 +239,7 @@ def export(graph: KeypointGraph, input_size: Sequence[int], out: str,
         graph (KeypointGraph): The module to export (eval mode).
         input_size (Sequence[int]): ``(w, h)`` of the crops.
         out (str): The ONNX file (callers write to a temporary path and
-            rename it, see ``tool_utils.atomic_output``).
+            rename it, see :func:`clpose.files.atomic_output`).
         metadata (dict): The ``clpose`` metadata.
         batch (int | str): A fixed batch size or ``'dynamic'``.
             Defaults to ``'dynamic'``.

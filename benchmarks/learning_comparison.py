@@ -4,8 +4,8 @@
 Trains pose models with the same wall-clock budget on a COCO-format dataset
 and reports held-out COCO AP and PCK@0.05 against the training minutes.
 
-    python tools/misc/generate_synthetic_poses.py data/synthetic_pose
-    python tools/analysis/learning_comparison.py data/synthetic_pose \\
+    python -m benchmarks.generate_synthetic_poses data/synthetic_pose
+    python -m benchmarks.learning_comparison data/synthetic_pose \\
         [--models NAME=CONFIG[:KEY=VALUE,...] ...] [--minutes 20] \\
         [--val-minutes 2] [--input-size 192 256] [--batch-size 32] \\
         [--lr 1e-3] [--own-optimizer NAME ...] [--workers 2] [--seed 0] \\
@@ -56,22 +56,23 @@ import json
 import math
 import os
 import os.path as osp
-import sys
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+import time
+from typing import Callable, Dict, List, Optional, Tuple
 
 import torch
+from clpose.files import atomic_output
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 import mmpose_cl  # noqa: F401  (registers CLNet)
-
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from tool_utils import (REPO, at_least, atomic_output, clock,  # noqa: E402
-                        describe_environment, drop_pretrained, environment,
-                        for_each_dict, load_config, model_complexity,
-                        model_spec, refuse_to_overwrite_checkpoints,
-                        save_report)
+from benchmarks.lib.comparison import comparison_config, describe_optimizer
+from benchmarks.lib.report import (REPO, describe_environment, environment,
+                                   save_report)
+from benchmarks.lib.specs import model_spec
+from benchmarks.lib.timing import clock
+from mmpose_cl.utils import (at_least, model_complexity,
+                             refuse_to_overwrite_checkpoints)
 
 MODELS = [
     f'CLNet-R50={osp.join(REPO, "configs", "clnet_r50_coco_256x192.py")}',
@@ -81,7 +82,6 @@ MODELS = [
 WARMUP = 0.05  # fraction of the budget's time
 START_FACTOR = 0.001  # lr at the start of the warm-up, times --lr
 END_FACTOR = 0.05  # lr at the end of the budget, times --lr
-SIZE_KEYS = ('heatmap_size', 'in_featuremap_size')  # input_size / a stride
 # training values shown in the report, means since the previous validation
 # (a model that does not log one shows '-')
 TRAIN_KEYS = ('loss', 'loss_heatmap', 'loss_offset', 'pred_cells')
@@ -114,7 +114,11 @@ class TimeBudgetHook(Hook):
         minutes (float): The budget of training time.
         val_minutes (float): Training time between two validations.
         lr (float): The peak learning rate (see :func:`lr_factor`).
-        clock (callable): Seconds. Defaults to ``tool_utils.clock`` (the
+        pause_file (str, optional): While this file exists, training waits
+            before its next iteration, and the wait is not counted (as the
+            validations are not): other work can run on a shared machine
+            without taking the budget's time. Defaults to None.
+        clock (callable): Seconds. Defaults to :func:`benchmarks.lib.timing.clock` (the
             GPU synchronised at each reading).
 
     Attributes:
@@ -132,11 +136,14 @@ class TimeBudgetHook(Hook):
     priority = 'VERY_LOW'
 
     def __init__(self, minutes: float, val_minutes: float, lr: float,
+                 pause_file: Optional[str] = None,
                  clock: Callable[[], float] = clock) -> None:
         self.budget = minutes * 60
         self.val_every = val_minutes * 60
         self.lr = lr
         self.clock = clock
+        self.pause_file = pause_file
+        self.paused_minutes = 0.  # waits for the pause file
         self.points: List[Dict] = []
         self.checkpoint = None
         self._start = self._paused = 0.
@@ -154,6 +161,13 @@ class TimeBudgetHook(Hook):
         self._ticks = cpu_ticks()
 
     def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
+        if self.pause_file and osp.exists(self.pause_file):
+            start = self.clock()
+            while osp.exists(self.pause_file):
+                time.sleep(1)
+            waited = self.clock() - start
+            self._paused += waited
+            self.paused_minutes += waited / 60
         lr = self.lr * lr_factor(self.elapsed() / self.budget)
         for group in runner.optim_wrapper.param_groups:
             group['lr'] = lr
@@ -162,7 +176,8 @@ class TimeBudgetHook(Hook):
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None) -> None:
         for key, value in (outputs or {}).items():
-            self._sums[key] = self._sums.get(key, 0.) + float(value)
+            value = value.item() if torch.is_tensor(value) else float(value)
+            self._sums[key] = self._sums.get(key, 0.) + value
         self._n += 1
         seconds = self.elapsed()
         if seconds < min(self.budget, self._next_val):
@@ -181,6 +196,7 @@ class TimeBudgetHook(Hook):
             iter=self._at['iter'], train_minutes=self._at['seconds'] / 60,
             lr=self._at['lr'], load_average=list(os.getloadavg()),
             cpu_steal=stolen_share(self._ticks, cpu_ticks()),
+            paused_minutes=self.paused_minutes,
             train={k: v / max(self._n, 1) for k, v in self._sums.items()},
             **{k: float(v) for k, v in (metrics or {}).items()}))
         self._sums, self._n = {}, 0
@@ -214,158 +230,6 @@ def stolen_share(start: Optional[Tuple[int, int]],
     if start is None or now is None or now[1] <= start[1]:
         return None
     return (now[0] - start[0]) / (now[1] - start[1])
-
-
-def resize(cfg: Config, name: str, input_size: Sequence[int]) -> None:
-    """Rewrite a config in place for crops of ``input_size`` ``(w, h)``:
-    every ``input_size`` (codecs, heads such as ``RTMCCHead``,
-    ``TopdownAffine``) and every size that is the input over a stride
-    (``heatmap_size`` of heatmap codecs, ``in_featuremap_size`` of
-    ``RTMCCHead``) at the same stride.
-
-    Raises:
-        ValueError: naming the model, when a stride (a ``stride`` field, or
-            one implied by a map size) does not divide ``input_size``.
-    """
-    w, h = input_size
-
-    def fix(d: dict) -> None:
-        if 'input_size' not in d:
-            return
-        old_w, old_h = d['input_size']
-        checks = []  # (description, stride x, stride y, size key)
-        if isinstance(d.get('stride'), int):
-            checks.append((f'stride {d["stride"]} px', d['stride'],
-                           d['stride'], None))
-        for key in SIZE_KEYS:
-            if key in d:
-                sx, sy = old_w / d[key][0], old_h / d[key][1]
-                checks.append((f'{key} {tuple(d[key])} (a stride of '
-                               f'{sx:g}x{sy:g} px)', sx, sy, key))
-        for what, sx, sy, key in checks:
-            if (w / sx) % 1 or (h / sy) % 1:
-                raise ValueError(
-                    f'--models {name}: cannot train at {w}x{h}: the '
-                    f'{d.get("type")}\'s {what} does not divide {w}x{h}')
-            if key is not None:
-                d[key] = (int(w / sx), int(h / sy))
-        d['input_size'] = (w, h)
-
-    for key in list(cfg.keys()):
-        for_each_dict(cfg[key], fix)
-
-
-def comparison_config(name: str, config: str, options: dict,
-                      args: argparse.Namespace) -> Config:
-    """A model's own config with everything but the model and its codec
-    replaced by the comparison's shared settings."""
-    try:
-        cfg = load_config(config, options)
-    except FileNotFoundError as e:
-        raise FileNotFoundError(f'--models {name}: {e}') from None
-    if 'codec' not in cfg:
-        raise ValueError(f'--models {name}: {config} defines no `codec`, '
-                         'so its target encoding is unknown')
-    drop_pretrained(cfg.model)  # from scratch, like the others
-    resize(cfg, name, args.input_size)
-    cfg.model.setdefault('test_cfg', {})['flip_test'] = True
-    codec = cfg.codec
-    root = osp.abspath(args.data_root)
-
-    def loader(split, pipeline):
-        train = split == 'train'
-        return dict(
-            batch_size=args.batch_size, num_workers=args.workers,
-            persistent_workers=args.workers > 0,
-            pin_memory=torch.cuda.is_available(), drop_last=False,
-            # endless: MMEngine's iteration loop sleeps 2 s at an epoch end
-            sampler=dict(type='InfiniteSampler', shuffle=True) if train else
-            dict(type='DefaultSampler', shuffle=False, round_up=False),
-            dataset=dict(
-                type='CocoDataset', data_root=root, data_mode='topdown',
-                ann_file=f'annotations/person_keypoints_{split}.json',
-                data_prefix=dict(img=f'{split}/'), test_mode=not train,
-                pipeline=pipeline))
-
-    load = [dict(type='LoadImage'), dict(type='GetBBoxCenterScale')]
-    affine = dict(type='TopdownAffine', input_size=codec['input_size'])
-    cfg.train_dataloader = loader('train', load + [
-        dict(type='RandomFlip', direction='horizontal'),
-        dict(type='RandomHalfBody'),
-        dict(type='RandomBBoxTransform'), affine,
-        dict(type='GenerateTarget', encoder=codec),  # the model's own codec
-        dict(type='PackPoseInputs')
-    ])
-    cfg.val_dataloader = loader('val', load + [affine,
-                                               dict(type='PackPoseInputs')])
-    cfg.test_dataloader = cfg.val_dataloader
-    cfg.val_evaluator = [
-        dict(type='CocoMetric', ann_file=osp.join(
-            root, 'annotations', 'person_keypoints_val.json')),
-        dict(type='PCKAccuracy', thr=0.05, norm_item='bbox'),
-    ]
-    cfg.test_evaluator = cfg.val_evaluator
-    # TimeBudgetHook validates and stops long before these (10^7: small
-    # enough for the ETA that MMEngine's logger prints in a C int of seconds)
-    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=10**7,
-                         val_interval=10**7)
-    cfg.val_cfg = dict()
-    cfg.test_cfg = dict()
-    optimizer, paramwise = own_optimizer(cfg, args) \
-        if name in args.own_optimizer else (dict(type='Adam', lr=args.lr), None)
-    cfg.time_budget = dict(minutes=args.minutes, val_minutes=args.val_minutes,
-                           lr=optimizer['lr'])
-    cfg.optim_wrapper = dict(
-        type='AmpOptimWrapper' if args.amp else 'OptimWrapper',
-        optimizer=optimizer)
-    if paramwise:
-        cfg.optim_wrapper['paramwise_cfg'] = paramwise
-    cfg.param_scheduler = None  # TimeBudgetHook sets the lr
-    cfg.auto_scale_lr = dict(enable=False, base_batch_size=args.batch_size)
-    cfg.custom_hooks = [dict(type='NonFiniteLossHook')]
-    cfg.default_hooks = dict(
-        timer=dict(type='IterTimerHook'),
-        logger=dict(type='LoggerHook', interval=50),
-        param_scheduler=dict(type='ParamSchedulerHook'),
-        checkpoint=None,  # TimeBudgetHook saves the final weights
-        sampler_seed=dict(type='DistSamplerSeedHook'),
-        visualization=dict(type='PoseVisualizationHook', enable=False))
-    cfg.log_processor = dict(type='LogProcessor', window_size=50,
-                             by_epoch=False)
-    cfg.randomness = dict(seed=args.seed)
-    cfg.env_cfg = dict(cudnn_benchmark=True,
-                       mp_cfg=dict(mp_start_method='fork',
-                                   opencv_num_threads=0),
-                       dist_cfg=dict(backend='nccl'))
-    cfg.launcher = 'none'
-    cfg.resume = False
-    cfg.load_from = None
-    cfg.work_dir = osp.join(osp.abspath(args.work_dir), name)
-    return cfg
-
-
-def own_optimizer(cfg: Config, args) -> Tuple[dict, Optional[dict]]:
-    """A model's own optimizer (type, weight decay, ``paramwise_cfg``) with
-    its learning rate scaled linearly from the config's
-    ``auto_scale_lr.base_batch_size`` to ``--batch-size`` (unscaled when the
-    config has none). The time-based schedule still shapes it."""
-    wrapper = cfg.get('optim_wrapper') or {}
-    optimizer = dict(wrapper.get('optimizer') or {})
-    if 'type' not in optimizer or 'lr' not in optimizer:
-        raise ValueError(f'--own-optimizer: {cfg.filename} has no '
-                         'optim_wrapper.optimizer with a type and an lr')
-    base = (cfg.get('auto_scale_lr') or {}).get('base_batch_size')
-    if base:
-        optimizer['lr'] = optimizer['lr'] * args.batch_size / base
-    return optimizer, wrapper.get('paramwise_cfg')
-
-
-def describe_optimizer(optimizer: dict) -> str:
-    """``AdamW lr 1.25e-04, weight_decay 0``: the type, then its fields."""
-    rest = ', '.join(f'{k} {v:g}' if isinstance(v, float) else f'{k} {v}'
-                     for k, v in optimizer.items() if k not in ('type', 'lr'))
-    return f'{optimizer["type"]} lr {optimizer["lr"]:.3g}' + (
-        f', {rest}' if rest else '')
 
 
 def train(cfg: Config) -> Dict:
@@ -489,7 +353,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         'data_root', help='COCO-format dataset with annotations/'
         'person_keypoints_{train,val}.json and train/, val/ '
-        '(tools/misc/generate_synthetic_poses.py)')
+        '(benchmarks/generate_synthetic_poses.py)')
     parser.add_argument('--models', type=model_spec, nargs='+',
                         default=[model_spec(m) for m in MODELS],
                         metavar='NAME=CONFIG[:KEY=VALUE,...]',
@@ -520,6 +384,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                         'optimizer (type, weight decay, paramwise_cfg), its '
                         'lr scaled linearly from auto_scale_lr.base_batch_size'
                         ' to --batch-size, instead of Adam at --lr')
+    parser.add_argument('--pause-file', metavar='PATH',
+                        help='while this file exists, training waits before '
+                        'its next iteration, outside the budget (to run '
+                        'other work on a shared machine in between)')
     parser.add_argument('--amp', action='store_true',
                         help='mixed precision (fp16, needs a GPU)')
     parser.add_argument('--work-dir',
@@ -545,7 +413,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                        f'person_keypoints_{split}.json')
         if not osp.isfile(ann):
             parser.error(f'{ann} not found: make the dataset with '
-                         'tools/misc/generate_synthetic_poses.py')
+                         'benchmarks/generate_synthetic_poses.py')
     args.val_minutes = args.val_minutes or args.minutes / 10
     args.out = args.out or osp.join(args.work_dir, 'learning_comparison')
     return args

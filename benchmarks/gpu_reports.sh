@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Every GPU measurement of docs/, one after the other on one CUDA machine:
-#   1. tools/analysis/benchmark_models.py --device cuda -> OUT/benchmark_models_cuda.{md,json}
-#   2. tools/analysis/benchmark_codecs.py --device cuda -> OUT/benchmark_codecs_cuda.{md,json}
+# Every GPU measurement of benchmarks/results/, one after the other on one CUDA machine:
+#   1. benchmarks/benchmark_models.py --device cuda -> OUT/benchmark_models_cuda.{md,json}
+#   2. benchmarks/benchmark_codecs.py --device cuda -> OUT/benchmark_codecs_cuda.{md,json}
 #   3. the procedural poses (made once, then reused) and
-#      tools/analysis/learning_comparison.py            -> OUT/learning_comparison.{md,json,png}
+#      benchmarks/learning_comparison.py            -> OUT/learning_comparison.{md,json,png}
 #   4. tools/train.py --amp: CLNet-R50's own config (from scratch) trained for
 #      AMP_EPOCHS epochs on the procedural poses with MMEngine's
 #      AmpOptimWrapper; its NonFiniteLossHook stops it at a NaN/inf loss
@@ -11,12 +11,12 @@
 # Each step's output is in OUT/gpu_reports.log too. Nothing is overwritten but
 # the reports in OUT: the data, checkpoints and logs go to new folders in WORK.
 #
-# Usage: bash tools/analysis/gpu_reports.sh [OUT=docs] [WORK=work_dirs/gpu_reports]
+# Usage: bash benchmarks/gpu_reports.sh [OUT=benchmarks/results] [WORK=work_dirs/gpu_reports]
 # Settings (environment): WORKERS=12 MINUTES=20 BATCH=64 AMP_EPOCHS=2 PYTHON=python3
 #   STEPS="models codecs learning amp" (a subset runs only those steps)
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-OUT=$(realpath -m "${1:-$ROOT/docs}")
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT=$(realpath -m "${1:-$ROOT/benchmarks/results}")
 WORK=$(realpath -m "${2:-$ROOT/work_dirs/gpu_reports}")
 cd "$ROOT"
 STEPS=${STEPS:-models codecs learning amp}
@@ -44,24 +44,24 @@ data="$WORK/synthetic_pose"
 runs() { case " $STEPS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 make_data() {
   [ -f "$data/annotations/person_keypoints_val.json" ] ||
-    "$PY" tools/misc/generate_synthetic_poses.py "$data"
+    "$PY" -m benchmarks.generate_synthetic_poses "$data"
 }
 
 if runs models; then
   echo "== model speed ($(date))"
-  "$PY" tools/analysis/benchmark_models.py --device cuda --train-batch "$BATCH" \
+  "$PY" -m benchmarks.benchmark_models --device cuda --train-batch "$BATCH" \
     --train-workers "$WORKERS" --out "$OUT/benchmark_models_cuda"
 fi
 
 if runs codecs; then
   echo "== codecs ($(date))"
-  "$PY" tools/analysis/benchmark_codecs.py --device cuda --out "$OUT/benchmark_codecs_cuda"
+  "$PY" -m benchmarks.benchmark_codecs --device cuda --out "$OUT/benchmark_codecs_cuda"
 fi
 
 if runs learning; then
   echo "== learning comparison ($(date))"
   make_data
-  "$PY" tools/analysis/learning_comparison.py "$data" --minutes "$MINUTES" \
+  "$PY" -m benchmarks.learning_comparison "$data" --minutes "$MINUTES" \
     --batch-size "$BATCH" --workers "$WORKERS" \
     --work-dir "$WORK/learning_comparison_$stamp" --out "$OUT/learning_comparison"
 fi
