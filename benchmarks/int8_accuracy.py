@@ -28,7 +28,6 @@ Writes ``<out>.md`` and ``.json`` with the command, the machine and the
 versions.
 """
 import argparse
-import json
 import os
 import os.path as osp
 from typing import Dict, List
@@ -38,7 +37,7 @@ import torch
 from tqdm import tqdm
 
 import mmpose_cl  # noqa: F401
-from benchmarks.lib.comparison import comparison_config
+from benchmarks.lib.comparison import comparison_config, read_comparison
 from benchmarks.lib.report import (describe_environment, environment,
                                    save_report)
 from mmpose_cl.deploy.onnx_graphs import export, graph_for, onnx_metadata
@@ -104,10 +103,10 @@ def run_model(name: str, result: dict, settings: argparse.Namespace, args,
     """fp32 PyTorch, fp32 ONNX and INT8 ONNX accuracy of one model."""
     from clpose import CLPose
     from clpose.affine import crop_to_image
-    from mmpose.apis import init_model
+    from mmpose_cl.apis import load_pose_model
     cfg = comparison_config(name, result['config'], result.get('options', {}),
                             settings)
-    model = init_model(cfg, result['checkpoint'], device='cpu')
+    model = load_pose_model(cfg, result['checkpoint'])
     model.test_cfg['flip_test'] = False
     graph = graph_for(model)
     size = cfg.codec['input_size']
@@ -146,39 +145,6 @@ def run_model(name: str, result: dict, settings: argparse.Namespace, args,
     return out
 
 
-def read_comparison(path: str) -> Dict:
-    """The json of ``learning_comparison.py``, checked: its settings, and
-    for each model a config and a checkpoint that exists.
-
-    Raises:
-        ValueError: naming the file, and the model or the missing key.
-    """
-    try:
-        with open(path) as f:
-            comparison = json.load(f)
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ValueError(f'{path}: not a json file ({e})') from None
-    if not (isinstance(comparison, dict)
-            and isinstance(comparison.get('settings'), dict)
-            and isinstance(comparison.get('results'), dict)
-            and comparison['results']):
-        raise ValueError(
-            f'{path}: not the .json of learning_comparison.py (expected '
-            "'settings' and 'results' with one entry per model)")
-    for name, result in comparison['results'].items():
-        missing = [k for k in ('config', 'checkpoint')
-                   if not isinstance(result, dict) or k not in result]
-        if missing:
-            raise ValueError(f'{path}: model {name!r} has no {missing}')
-        if not osp.isfile(result['checkpoint']):
-            raise ValueError(
-                f"{path}: model {name!r}: checkpoint "
-                f"{result['checkpoint']!r} not found (the comparison's "
-                '--work-dir holds the final checkpoints; a relative path is '
-                'relative to where learning_comparison.py ran)')
-    return comparison
-
-
 def report(results: Dict, args, env: Dict, comparison: Dict) -> str:
     lines = [
         '# Accuracy under INT8 on held-out data', '',
@@ -215,6 +181,10 @@ def report(results: Dict, args, env: Dict, comparison: Dict) -> str:
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('comparison', help='the .json of learning_comparison')
+    parser.add_argument('--checkpoint-root', metavar='DIR',
+                        help="the folder the comparison's relative checkpoint"
+                        ' paths are relative to (where it ran; default: the '
+                        'current folder)')
     parser.add_argument('--num-crops', type=at_least(1), default=128)
     parser.add_argument('--method', default='minmax',
                         choices=['minmax', 'entropy', 'percentile'])
@@ -234,7 +204,7 @@ def parse_args(argv=None):
     if not osp.isfile(args.comparison):
         parser.error(f'{args.comparison} not found')
     try:
-        read_comparison(args.comparison)
+        read_comparison(args.comparison, args.checkpoint_root)
     except ValueError as e:
         parser.error(str(e))
     check_cli_paths(parser, (), args.work_dir, args.overwrite)
@@ -245,7 +215,7 @@ def main(argv=None):
     args = parse_args(argv)
     import onnx
     import onnxruntime
-    comparison = read_comparison(args.comparison)
+    comparison = read_comparison(args.comparison, args.checkpoint_root)
     settings = argparse.Namespace(**comparison['settings'])
     env = dict(environment(__file__, argv), onnx=onnx.__version__,
                onnxruntime=onnxruntime.__version__)

@@ -5,8 +5,10 @@ loss, codec and data preprocessor, and everything else is the comparison's
 that evaluate its checkpoints (``int8_accuracy``, ``error_breakdown``)
 rebuild the same configs from its json."""
 import argparse
+import json
+import os
 import os.path as osp
-from typing import Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 import torch
 from mmengine.config import Config
@@ -111,8 +113,10 @@ def comparison_config(name: str, config: str, options: dict,
                          val_interval=10**7)
     cfg.val_cfg = dict()
     cfg.test_cfg = dict()
-    optimizer, paramwise = own_optimizer(cfg, args) \
-        if name in args.own_optimizer else (dict(type='Adam', lr=args.lr), None)
+    if name in getattr(args, 'own_optimizer', ()):
+        optimizer, paramwise = own_optimizer(cfg, args)
+    else:  # older comparisons have no --own-optimizer: Adam for all
+        optimizer, paramwise = dict(type='Adam', lr=args.lr), None
     cfg.time_budget = dict(minutes=args.minutes, val_minutes=args.val_minutes,
                            lr=optimizer['lr'],
                            pause_file=getattr(args, 'pause_file', None))
@@ -167,3 +171,40 @@ def describe_optimizer(optimizer: dict) -> str:
                      for k, v in optimizer.items() if k not in ('type', 'lr'))
     return f'{optimizer["type"]} lr {optimizer["lr"]:.3g}' + (
         f', {rest}' if rest else '')
+
+
+def read_comparison(path: str, root: Optional[str] = None) -> Dict:
+    """The json of ``learning_comparison.py``, checked: its settings, and
+    for each model a config and a checkpoint that exists. A relative
+    checkpoint path (the comparison records it relative to where it ran) is
+    made absolute against ``root`` (default: the current folder).
+
+    Raises:
+        ValueError: naming the file, and the model or the missing key.
+    """
+    try:
+        with open(path) as f:
+            comparison = json.load(f)
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f'{path}: not a json file ({e})') from None
+    if not (isinstance(comparison, dict)
+            and isinstance(comparison.get('settings'), dict)
+            and isinstance(comparison.get('results'), dict)
+            and comparison['results']):
+        raise ValueError(
+            f'{path}: not the .json of learning_comparison.py (expected '
+            "'settings' and 'results' with one entry per model)")
+    for name, result in comparison['results'].items():
+        missing = [k for k in ('config', 'checkpoint')
+                   if not isinstance(result, dict) or k not in result]
+        if missing:
+            raise ValueError(f'{path}: model {name!r} has no {missing}')
+        recorded = result['checkpoint']
+        result['checkpoint'] = osp.join(root or os.getcwd(), recorded)
+        if not osp.isfile(result['checkpoint']):
+            raise ValueError(
+                f"{path}: model {name!r}: checkpoint {recorded!r} not found "
+                f"in {root or os.getcwd()!r} (the comparison's --work-dir "
+                'holds the final checkpoints; a relative path is relative to '
+                'where learning_comparison.py ran: see --checkpoint-root)')
+    return comparison
