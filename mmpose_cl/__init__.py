@@ -3,7 +3,7 @@
 
 ``import mmpose_cl`` registers every component below into MMPose's
 registries and applies the work-arounds of :mod:`mmpose_cl.compat` (the only
-changes it makes to other packages; the README lists them).
+changes it makes to other packages; docs/installation.md lists them).
 """
 # isort: off
 from . import compat
