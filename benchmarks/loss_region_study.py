@@ -1,9 +1,11 @@
 # Copyright (c) mmpose-cl contributors. All rights reserved.
 """Does CL learn from scratch, and how fast? The offset-region and last-layer
-choices of CLNet against MMPose's SimpleBaseline-R18 on the bundled mini-COCO
-(the protocol of FINDINGS.md): from scratch, 12 people, batch 12, Adam 1e-3,
-N iterations, then PCK@0.2 and PCK@0.05 (bbox), EPE and COCO AP on the same
-people's GT boxes.
+choices of CLNet against MMPose's SimpleBaseline-R18 on the bundled mini-COCO:
+from scratch, 12 people, batch 12, Adam 1e-3, N iterations, then PCK@0.2 and
+PCK@0.05 (bbox), EPE and COCO AP on the same people's GT boxes (the first
+protocol, which tests on the training people). The held-out version of this
+study is a learning comparison of the same variants (docs/loss_region.md
+gives its command).
 
 Each run goes through tools/train.py; the table is printed and written to
 benchmarks/results/loss_region_results.md (with the command line and the machine);

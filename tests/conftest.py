@@ -34,7 +34,7 @@ def repo_root() -> str:
 @pytest.fixture(scope='session')
 def load_script():
     """Import a script of ``tools/`` (not in a package) as a module named
-    after the file: ``load_script('tools/analysis/benchmark.py')``; paths
+    after the file: ``load_script('tools/analysis/get_flops.py')``; paths
     are relative to the repository."""
 
     def load(path: str):

@@ -1,5 +1,5 @@
 """The configs of the paper's experiments without labels or with a twist
-(issue 14, point 4): COCO test-dev2017 (results for the evaluation server),
+: COCO test-dev2017 (results for the evaluation server),
 the MPII test set (predictions as a .mat), per-stage evaluation (fig. 4b)
 and the stride-32 ablation with sigma scaled to the stride."""
 import json

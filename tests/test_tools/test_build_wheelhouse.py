@@ -1,7 +1,7 @@
 # Copyright (c) mmpose-cl contributors. All rights reserved.
 """tools/misc/build_wheelhouse.sh: its checks, which run before any download
 or build (the build itself needs the network and 15-25 min, so it is run by
-hand: see the README's offline installation)."""
+hand: see the offline installation in docs/installation.md)."""
 import os
 import subprocess
 import sys
