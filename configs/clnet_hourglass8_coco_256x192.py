@@ -1,15 +1,18 @@
 # CLNet-Hourglass (8 stacks), COCO, 256x192 (paper Table 1: 75.1 AP on
-# val2017, 26.5 GFLOPs). Newell et al.'s stacked hourglass with its last
-# up-sampling removed and a three-conv CL head per stage (fig. 2b), trained
-# from scratch with intermediate supervision. Each stage's head (Newell's two
-# 1x1 convs) is the CL head of three convs; 25.13M parameters against the
-# plain 8-stack's 25.38M (baselines/td-hm_hourglass8_coco_256x192.py).
+# val2017, 26.5 GFLOPs). Newell et al.'s stacked hourglass whose last
+# hourglass drops its two outermost up-samplings (and the skip residuals that
+# only fed them), so that the last stage predicts at stride 16, with a
+# three-conv CL head per stage (fig. 2b), trained from scratch with
+# intermediate supervision. Each stage's head (Newell's two 1x1 convs) is
+# the CL head of three convs; 25.13M parameters against the plain 8-stack's
+# 25.38M (baselines/td-hm_hourglass8_coco_256x192.py).
 # Accuracy of each stage (fig. 4b): --cfg-options model.test_cfg.stage=i.
 # Recipe ("we follow the same hyper-parameters and settings in [9]", sec. 4.1),
 # as we apply it: RMSprop at lr 2.5e-4, no weight decay, no pretraining;
 # Newell et al. drop the lr once when validation accuracy plateaus: here a
-# fixed x0.2 at epoch 120 of 140 (the epoch is our choice); the augmentation
-# and batch 128 (8 GPUs x 16) of the CLNet-ResNet rows.
+# fixed x0.2 at epoch 120 of 140 (the epoch is our choice); Newell et al.'s
+# augmentation (below) and the batch 128 (8 GPUs x 16) of the CLNet-ResNet
+# rows.
 _base_ = ['./clnet_r50_coco_256x192.py']
 
 optim_wrapper = dict(optimizer=dict(_delete_=True, type='RMSprop', lr=2.5e-4))
@@ -50,7 +53,8 @@ model = dict(
 # hyper-parameters and settings in [9]", sec. 4.1), in the pipeline of
 # clnet_r50_coco_256x192.py (flip and shear included)
 train_pipeline = [
-    _base_.newell_augmentation if t['type'] == 'RandomBBoxTransform' else t
+    _base_.newell_augmentation
+    if t == _base_.simplebaseline_augmentation else t
     for t in _base_.train_pipeline
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

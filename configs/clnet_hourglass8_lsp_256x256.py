@@ -1,7 +1,8 @@
-# CLNet-Hourglass (8 stacks), LSP, 256x256 (paper Table 4: 96.0 PCK@0.2 on the LSP test set).
-# The data, augmentation and evaluation of clnet_r50_lsp_256x256.py; the model
-# and Newell et al.'s recipe of clnet_hourglass8_coco_256x192.py (RMSprop at
-# lr 2.5e-4, one x0.2 drop, no pretraining).
+# CLNet-Hourglass (8 stacks), LSP, 256x256 (paper Table 4: 96.0 PCK@0.2 on
+# the LSP test set). The data and evaluation of clnet_r50_lsp_256x256.py; the
+# model and Newell et al.'s recipe of clnet_hourglass8_coco_256x192.py
+# (RMSprop at lr 2.5e-4, one x0.2 drop, no pretraining, Newell's
+# augmentation).
 _base_ = ['./clnet_r50_lsp_256x256.py']
 
 optim_wrapper = dict(optimizer=dict(_delete_=True, type='RMSprop', lr=2.5e-4))
@@ -42,7 +43,8 @@ model = dict(
 # hyper-parameters and settings in [9]", sec. 4.1), in the pipeline of
 # clnet_r50_coco_256x192.py (flip and shear included)
 train_pipeline = [
-    _base_.newell_augmentation if t['type'] == 'RandomBBoxTransform' else t
+    _base_.newell_augmentation
+    if t == _base_.simplebaseline_augmentation else t
     for t in _base_.train_pipeline
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

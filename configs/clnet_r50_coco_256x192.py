@@ -78,21 +78,30 @@ data_root = 'data/coco/'
 # used by [3], [9] or [11] (it came later, with HRNet). MMPose has no shear:
 # RandomShearTopdownAffine adds it to the same warp; no reference gives a
 # range, so +-10 degrees half of the time is ours.
-# SimpleBaseline [3] (CLNet-ResNet): scale +-30%, rotation +-40 degrees, no
-# box shift; its code rotates 60% of the samples (as 40 * N clipped at +-80,
-# which is MMPose's default)
+# MMPose's RandomBBoxTransform draws rotate_factor x a normal truncated to
+# [-1, 1] (at 40: 21.6 degrees std, never past 40); the references clip a
+# normal instead, which ClippedNormalBBoxTransform draws.
+# SimpleBaseline [3] (CLNet-ResNet): "scale (+-30%), rotation (+-40
+# degrees)", as its code draws them (lib/dataset/JointsDataset.py with its
+# COCO files' SCALE_FACTOR 0.3, ROT_FACTOR 40; its MPII files use 0.25 and
+# 30): scale clip(1 + 0.3 N, 0.7, 1.3), rotation clip(40 N, -80, 80)
+# (38.4 degrees std) for 60% of the samples, no box shift
 simplebaseline_augmentation = dict(
-    type='RandomBBoxTransform',
+    type='ClippedNormalBBoxTransform',
     shift_prob=0,
-    scale_factor=(0.7, 1.3),
+    scale_factor=0.3,
+    scale_mode='linear',
     rotate_factor=40,
     rotate_prob=0.6)
-# Newell et al. [9] (CLNet-Hourglass): scale 0.75-1.25, rotation +-30
-# degrees, no shift; its code (pose-hg-train) rotates 40% of the samples
+# Newell et al. [9] (CLNet-Hourglass): "rotation (+/- 30 degrees), and
+# scaling (.75-1.25)"; its code (pose-hg-train, src/util/pose.lua) draws
+# scale 2 ** clip(0.25 N, -0.5, 0.5) (0.71-1.41) and rotation
+# clip(30 N, -60, 60) for 40% of the samples, no box shift
 newell_augmentation = dict(
-    type='RandomBBoxTransform',
+    type='ClippedNormalBBoxTransform',
     shift_prob=0,
-    scale_factor=(0.75, 1.25),
+    scale_factor=0.25,
+    scale_mode='log2',
     rotate_factor=30,
     rotate_prob=0.4)
 train_pipeline = [

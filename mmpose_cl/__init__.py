@@ -11,7 +11,8 @@ from . import compat
 compat.apply()  # first: importing mmpose.apis may need its package lookup
 
 from .codecs import CLCodec
-from .datasets import (CheckedCocoDataset, CheckedLoadImage, LspDataset,
+from .datasets import (CheckedCocoDataset, CheckedLoadImage,
+                       ClippedNormalBBoxTransform, LspDataset,
                        RandomShearTopdownAffine)
 from .engine import CLDatasetCheckHook, NonFiniteLossHook
 from .evaluation import LspPCKAccuracy
@@ -27,6 +28,7 @@ __all__ = [
     'NewellHourglass', 'MultiStageHeatmapHead', 'BaseCLHead', 'CLHead',
     'CLMultiStageHead', 'flip_cl_maps', 'CLCompositeLoss', 'CLPeakOffsetLoss',
     'GRMILoss', 'CLPoseEstimator', 'LspDataset', 'CheckedCocoDataset',
-    'CheckedLoadImage', 'RandomShearTopdownAffine', 'LspPCKAccuracy',
-    'CLDatasetCheckHook', 'NonFiniteLossHook', '__version__'
+    'CheckedLoadImage', 'ClippedNormalBBoxTransform',
+    'RandomShearTopdownAffine', 'LspPCKAccuracy', 'CLDatasetCheckHook',
+    'NonFiniteLossHook', '__version__'
 ]

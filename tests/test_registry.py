@@ -22,6 +22,7 @@ def test_every_public_component_is_registered():
         'CheckedCocoDataset': DATASETS,
         'CheckedLoadImage': TRANSFORMS,
         'RandomShearTopdownAffine': TRANSFORMS,
+        'ClippedNormalBBoxTransform': TRANSFORMS,
         'CLDatasetCheckHook': HOOKS,
         'NonFiniteLossHook': HOOKS,
     }

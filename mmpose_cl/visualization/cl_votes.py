@@ -7,34 +7,14 @@ activation-weighted mean of the arrow heads (paper section 3.4).
 Shapes: K keypoints, [W, H] map cells, heatmaps (K, H, W), offsets (2K, H, W)
 y first in cells; points are x-y pixels.
 """
-from functools import partial
 from typing import Callable, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
 import torch
+from clpose.affine import crop_to_image
 
 from ..codecs import CLCodec
-
-
-def crop_to_image(points: np.ndarray, input_center: np.ndarray,
-                  input_scale: np.ndarray,
-                  input_size: Sequence[int]) -> np.ndarray:
-    """Map points from input-crop pixels to image pixels, exactly as
-    MMPose's ``TopdownPoseEstimator.add_pred_to_datasample`` maps keypoints
-    (test-time crops are not rotated).
-
-    Args:
-        points (np.ndarray): shape (..., 2), x-y in crop pixels.
-        input_center (np.ndarray): (2,) box centre in the image.
-        input_scale (np.ndarray): (2,) box size in the image.
-        input_size (Sequence[int]): (w, h) of the crop.
-
-    Returns:
-        np.ndarray: shape (..., 2), x-y in image pixels.
-    """
-    return points / np.asarray(input_size) * input_scale + input_center \
-        - 0.5 * input_scale
 
 
 def draw_cl_votes(image: np.ndarray,
@@ -55,8 +35,8 @@ def draw_cl_votes(image: np.ndarray,
         codec (CLCodec): gives the stride, tau and the decoding.
         colors (Sequence): K RGB colours (MMPose's ``keypoint_colors``).
         to_image (Callable, optional): maps (..., 2) crop pixels to image
-            pixels (see :func:`crop_to_image`); None when ``image`` is the
-            crop itself.
+            pixels (:func:`crop_to_person_image` gives one); None when
+            ``image`` is the crop itself.
         alpha (float): opacity of a cell at activation 1. Defaults to 0.5.
         thickness (int): arrow thickness in pixels. Defaults to 1.
 
@@ -148,6 +128,33 @@ def cl_maps_of_people(model, image: np.ndarray,
     return people
 
 
+def crop_to_person_image(person: dict) -> Callable:
+    """The map from one person's crop pixels to image pixels, for
+    :func:`draw_cl_votes`: :func:`clpose.affine.crop_to_image` (MMPose's
+    ``add_pred_to_datasample``; test-time crops are not rotated) on points
+    of any shape (..., 2).
+
+    Args:
+        person (dict): one item of :func:`cl_maps_of_people`, with the
+            crop's ``input_center`` (2,), ``input_scale`` (2,) and
+            ``input_size`` ``(w, h)``.
+
+    Returns:
+        Callable: points (..., 2) x-y in crop pixels -> the same shape in
+        image pixels, float32.
+    """
+    center = np.asarray(person['input_center'])[None]  # (1, 2): one box
+    scale = np.asarray(person['input_scale'])[None]
+
+    def to_image(points: np.ndarray) -> np.ndarray:
+        points = np.asarray(points)
+        image = crop_to_image(  # (1, M, 2)
+            points.reshape(1, -1, 2), center, scale, person['input_size'])
+        return image.reshape(points.shape)
+
+    return to_image
+
+
 def draw_people_votes(model, image: np.ndarray,
                       bboxes: np.ndarray) -> np.ndarray:
     """Run ``model`` on the people in ``bboxes`` (N, 4) x1, y1, x2, y2 and
@@ -156,11 +163,9 @@ def draw_people_votes(model, image: np.ndarray,
     canvas = image
     colors = model.dataset_meta['keypoint_colors']
     for person in cl_maps_of_people(model, image, bboxes):
-        to_image = partial(crop_to_image, input_center=person['input_center'],
-                           input_scale=person['input_scale'],
-                           input_size=person['input_size'])
         canvas = draw_cl_votes(canvas, person['heatmaps'], person['offsets'],
-                               model.head.decoder, colors, to_image)
+                               model.head.decoder, colors,
+                               crop_to_person_image(person))
     canvas = canvas.copy()
     for x1, y1, x2, y2 in np.asarray(bboxes).reshape(-1, 4):
         cv2.rectangle(canvas, (int(x1), int(y1)), (int(x2), int(y2)),

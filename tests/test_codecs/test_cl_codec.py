@@ -124,24 +124,34 @@ def test_round_trip_within_1e_3_px(stride, cells, sigma, seed):
     assert err.size == 0 or err.max() < 1e-3
 
 
-def test_torch_batch_decode_matches_numpy_decode():
+def test_batch_decode_equals_section_3_4_by_hand(section_3_4_by_hand):
+    """decode_torch (batched, in torch), decode (MMPose's per-instance API)
+    and batch_decode (what BaseHead.decode consumes) against the plain
+    loop of conftest.py, on keypoints with many voting cells and with none
+    (the argmax fallback)."""
     codec = CLCodec(input_size=(192, 256))
     rng = np.random.default_rng(0)
     heatmaps = rng.uniform(0, 0.7, (8, 17, 16, 12)).astype(np.float32)
-    heatmaps[:, :5] *= 0.5  # no cell reaches tau: argmax fallback
+    heatmaps[:, :6] *= 0.5  # no cell reaches tau: argmax fallback
+    heatmaps[:, 5, 3, 4] = 0.95  # keypoint 5: one cell reaches tau
     offsets = rng.normal(0, 1, (8, 34, 16, 12)).astype(np.float32)
     kpts, scores = codec.decode_torch(
         torch.from_numpy(heatmaps), torch.from_numpy(offsets))
     assert kpts.shape == (8, 17, 2) and scores.shape == (8, 17)
-    for b in range(8):
-        ref_k, ref_s = codec.decode(heatmaps[b], offsets[b])
-        np.testing.assert_allclose(kpts[b].numpy(), ref_k[0], atol=1e-3)
-        np.testing.assert_allclose(scores[b].numpy(), ref_s[0], atol=1e-6)
-    # batch_decode: what BaseHead.decode consumes
     batch_k, batch_s = codec.batch_decode(
         torch.from_numpy(heatmaps), torch.from_numpy(offsets))
-    assert len(batch_k) == 8 and batch_k[0].shape == (1, 17, 2)
-    assert batch_s[0].shape == (1, 17)
+    assert len(batch_k) == len(batch_s) == 8
+    for b in range(8):
+        ref_k, ref_s = section_3_4_by_hand(heatmaps[b], offsets[b], 16, 0.6,
+                                           (192, 256))
+        one_k, one_s = codec.decode(heatmaps[b], offsets[b])
+        assert one_k.shape == batch_k[b].shape == (1, 17, 2)
+        assert one_s.shape == batch_s[b].shape == (1, 17)
+        # float32 sums of ~30 votes of ~100 px against float64: 1e-3 px
+        for k, s in ((kpts[b].numpy(), scores[b].numpy()),
+                     (one_k[0], one_s[0]), (batch_k[b][0], batch_s[b][0])):
+            np.testing.assert_allclose(k, ref_k, atol=1e-3)
+            np.testing.assert_allclose(s, ref_s, atol=1e-6)
 
 
 @pytest.mark.parametrize('kwargs, field', [

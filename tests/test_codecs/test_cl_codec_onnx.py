@@ -1,6 +1,7 @@
 """The section-3.4 decoding traces into an ONNX graph (no data-dependent
-Python branch) that ONNX Runtime runs with torch's results, for batches of
-any size, with and without non-finite cells and cells reaching tau."""
+Python branch) that ONNX Runtime runs with torch's results and those of the
+plain loop of conftest.py (keypoints and scores), for batches of any size,
+with and without non-finite cells and cells reaching tau."""
 import numpy as np
 import onnxruntime as ort
 import pytest
@@ -41,7 +42,8 @@ def session(codec, tmp_path_factory):
 
 @pytest.mark.parametrize('batch, bad', [(1, False), (3, False), (1, True),
                                         (4, True)])
-def test_onnx_runtime_equals_torch(codec, session, batch, bad):
+def test_onnx_runtime_equals_torch(codec, session, batch, bad,
+                                   section_3_4_by_hand):
     rng = np.random.default_rng(batch)
     W, H = codec.heatmap_size
     heatmaps = rng.uniform(-0.2, 0.9, (batch, 5, H, W)).astype(np.float32)
@@ -57,8 +59,14 @@ def test_onnx_runtime_equals_torch(codec, session, batch, bad):
     ref_k, ref_s = codec.decode_torch(torch.from_numpy(heatmaps),
                                       torch.from_numpy(offsets))
     assert np.isfinite(keypoints).all() and np.isfinite(scores).all()
+    assert keypoints.shape == (batch, 5, 2) and scores.shape == (batch, 5)
     np.testing.assert_allclose(keypoints, ref_k.numpy(), atol=1e-3)
     np.testing.assert_allclose(scores, ref_s.numpy(), atol=1e-6)
+    for b in range(batch):  # and both equal the loop, scores included
+        hand_k, hand_s = section_3_4_by_hand(heatmaps[b], offsets[b], 16,
+                                             codec.tau, codec.input_size)
+        np.testing.assert_allclose(keypoints[b], hand_k, atol=1e-3)
+        np.testing.assert_allclose(scores[b], hand_s, atol=1e-6)
     if bad:  # the keypoint with no finite cell: crop centre, score 0
         np.testing.assert_allclose(keypoints[-1, 4], [31.5, 47.5])
         assert scores[-1, 4] == 0

@@ -72,6 +72,22 @@ def test_package_data_and_packages_are_installed(installed):
     assert not osp.exists(osp.join(installed, 'tests'))
 
 
+def test_the_apache_licence_is_installed(installed):
+    """setup.py and the README say Apache-2.0: the wheel carries the
+    licence text (setuptools' license_files pick up LICENSE) and says so
+    in its metadata."""
+    import glob
+    [dist_info] = glob.glob(osp.join(installed, 'mmpose_cl-*.dist-info'))
+    [licence] = glob.glob(osp.join(dist_info, '**', 'LICENSE'),
+                          recursive=True)
+    with open(licence) as f:
+        text = f.read()
+    assert 'Apache License\n                           Version 2.0' in text
+    assert 'mmpose-cl contributors' in text
+    with open(osp.join(dist_info, 'METADATA')) as f:
+        assert 'Apache-2.0' in f.read()
+
+
 def test_import_and_configs_from_outside_the_repo(installed, tmp_path):
     env = dict(
         os.environ,

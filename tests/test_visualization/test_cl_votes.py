@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from mmpose_cl.codecs import CLCodec
-from mmpose_cl.visualization import crop_to_image, draw_cl_votes
+from mmpose_cl.visualization import crop_to_person_image, draw_cl_votes
 
 COLORS = [(255, 0, 0), (0, 255, 0)]  # RGB
 
@@ -33,14 +33,33 @@ def test_draws_cells_arrows_and_keypoints_where_they_belong():
     assert (drawn[1, 94] == 255).all()
 
 
-def test_crop_to_image_is_mmposes_mapping():
-    center, scale, size = np.array([100., 80.]), np.array([48., 64.]), (96,
-                                                                        128)
+def test_crop_to_person_image_is_mmposes_mapping():
+    """The map draw_people_votes draws with (clpose.affine.crop_to_image on
+    points of any shape) is MMPose's TopdownPoseEstimator's."""
+    from types import SimpleNamespace
+
+    from mmengine.structures import InstanceData
+    from mmpose.models.pose_estimators import TopdownPoseEstimator
+    from mmpose.structures import PoseDataSample
+    meta = dict(input_center=np.array([100., 80.]),
+                input_scale=np.array([48., 64.]), input_size=(96, 128))
+    to_image = crop_to_person_image(meta)
     # crop corners map to the box corners, the crop centre to the centre
-    pts = np.array([[0., 0.], [96., 128.], [48., 64.]])
     np.testing.assert_allclose(
-        crop_to_image(pts, center, scale, size),
+        to_image(np.array([[0., 0.], [96., 128.], [48., 64.]])),
         [[76., 48.], [124., 112.], [100., 80.]])
+    np.testing.assert_allclose(to_image(np.array([48., 64.])), [100., 80.])
+    # K keypoints as MMPose maps a prediction into the image
+    kpts = np.random.default_rng(0).uniform(-10, 130, (1, 17, 2))
+    sample = PoseDataSample(metainfo=meta)
+    sample.gt_instances = InstanceData(bboxes=np.zeros((1, 4)),
+                                       bbox_scores=np.ones(1))
+    TopdownPoseEstimator.add_pred_to_datasample(
+        SimpleNamespace(test_cfg={}),
+        [InstanceData(keypoints=kpts.copy(), keypoint_scores=np.ones(
+            (1, 17)))], None, [sample])
+    np.testing.assert_allclose(to_image(kpts[0]),
+                               sample.pred_instances.keypoints[0], rtol=1e-6)
 
 
 def run(repo_root, *args):

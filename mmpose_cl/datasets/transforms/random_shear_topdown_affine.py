@@ -19,7 +19,8 @@ class RandomShearTopdownAffine(TopdownAffine):
     Section 4.1 of the paper augments with "shearing, scaling, rotation,
     flipping"; MMPose's top-down pipeline has no shear. This transform
     replaces ``TopdownAffine`` in a training pipeline (after
-    ``RandomBBoxTransform``, which still samples shift, scale and rotation).
+    ``RandomBBoxTransform`` or :class:`ClippedNormalBBoxTransform`, which
+    still sample shift, scale and rotation).
     Each sample draws a shear angle ``theta`` (degrees) and warps the image
     once, with
 
@@ -57,12 +58,12 @@ class RandomShearTopdownAffine(TopdownAffine):
     ``input_*`` keys) around :meth:`get_warp_matrix`; the tests check that
     with no shear the result equals ``TopdownAffine``'s bit for bit.
 
-    The angle is drawn as ``RandomBBoxTransform`` draws its rotation:
-    ``theta = shear_factor * t`` with ``t`` from a standard normal
-    truncated to ``[-1, 1]`` (so ``|theta| <= shear_factor``), applied with
-    probability ``shear_prob`` and 0 otherwise, from NumPy's global random
-    state (seeded by MMEngine's ``randomness``). The draw is a
-    ``cache_randomness`` method, so ``cache_random_params`` repeats it.
+    The angle is drawn as MMPose's ``RandomBBoxTransform`` draws its
+    rotation: ``theta = shear_factor * t`` with ``t`` from a standard
+    normal truncated to ``[-1, 1]`` (so ``|theta| <= shear_factor``),
+    applied with probability ``shear_prob`` and 0 otherwise, from NumPy's
+    global random state (seeded by MMEngine's ``randomness``). The draw is
+    a ``cache_randomness`` method, so ``cache_random_params`` repeats it.
 
     Note:
         - instance number: N (top-down: 1)

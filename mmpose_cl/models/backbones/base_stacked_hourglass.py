@@ -20,6 +20,8 @@ from mmengine.model import BaseModule, ModuleList, Sequential
 from mmpose.utils.typing import ConfigType, OptConfigType
 from torch import Tensor, nn
 
+from ..utils import loads_pretrained
+
 # BN -> ReLU -> conv: the pre-activation order of Newell's residual module
 _PRE_ACT = ('norm', 'act', 'conv')
 
@@ -223,11 +225,8 @@ class BaseStackedHourglass(BaseModule):
         with N(0, ``final_layer_std``) and zero bias (unless loading
         weights)."""
         super().init_weights()
-        cfgs = self.init_cfg if isinstance(self.init_cfg, list) else [
-            self.init_cfg or {}
-        ]
-        pretrained = any(c.get('type') == 'Pretrained' for c in cfgs)
-        if not pretrained and self.final_layer_std is not None:
+        if (not loads_pretrained(self.init_cfg)
+                and self.final_layer_std is not None):
             for head in self.heads:
                 nn.init.normal_(head[-1].weight, 0, self.final_layer_std)
                 nn.init.zeros_(head[-1].bias)

@@ -1,4 +1,21 @@
 # Copyright (c) mmpose-cl contributors. All rights reserved.
+"""Backbone of CLNet-CSPNeXt (not in the paper): composite localization on
+RTMPose's backbone, so that a CL model can be put beside RTMPose at each of
+its sizes.
+
+It is the stem and stages 1-3 of MMDet's CSPNeXt
+(:class:`mmdet.models.backbones.CSPNeXt`), at RTMPose's t, s, m and l
+widths and depths in ``configs/clnet_cspnext-*.py``, ending at stride 16,
+where CL's maps are decoded (section 3), without up-sampling: a
+(B, 3, h, w) crop gives (B, C, h / 16, w / 16).
+Stage 4 and its SPP, which take CSPNeXt to stride 32, are never built. Of
+the four ways measured to reach stride 16 (stop after stage 3; stage 4
+dilated at stride 1; a lighter head; stage 4 up-sampled onto stage 3),
+stopping after stage 3 and keeping the paper's ``CLHead`` is the one that
+needs no more GFLOPs than RTMPose and at most 0.9x its latency at every
+size, as CLNet-ResNet keeps ResNet's first three stages
+(docs/cspnext_design.md).
+"""
 from typing import Optional, Sequence
 
 from mmdet.models.backbones import CSPNeXt
@@ -48,8 +65,9 @@ class CLNetCSPNeXt(CSPNeXt):
             raise ValueError(f'{name}: arch must be one of '
                              f'{sorted(self.arch_settings)}, got {arch!r}')
         stages = list(arch_ovewrite or self.arch_settings[arch])
-        strides = [s for s, n in _STAGES_FOR_STRIDE.items()
-                   if n <= len(stages)]
+        strides = [
+            s for s, n in _STAGES_FOR_STRIDE.items() if n <= len(stages)
+        ]
         if output_stride not in strides:
             raise ValueError(
                 f'{name}: output_stride must be one of {strides} for '

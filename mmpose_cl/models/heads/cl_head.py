@@ -9,6 +9,7 @@ from mmpose.registry import MODELS
 from mmpose.utils.typing import ConfigType, Features, OptConfigType
 from torch import nn
 
+from ..utils import loads_pretrained
 from .base_cl_head import BaseCLHead, Maps
 
 
@@ -98,11 +99,8 @@ class CLHead(BaseCLHead):
         the last conv with N(0, ``final_layer_std``) and zero bias, unless
         loading weights."""
         super().init_weights()
-        pretrained = any(
-            c.get('type') == 'Pretrained' for c in (
-                self.init_cfg if isinstance(self.init_cfg, list) else
-                [self.init_cfg or {}]))
-        if not pretrained and self.final_layer_std is not None:
+        if (not loads_pretrained(self.init_cfg)
+                and self.final_layer_std is not None):
             nn.init.normal_(self.final_layer.weight, 0, self.final_layer_std)
             nn.init.zeros_(self.final_layer.bias)
 
