@@ -289,8 +289,6 @@ def test_quantize_cuts_at_the_recorded_network_end(load_script, repo_root,
     """RTMPose: the network ends after its SimCC classifiers, so its MLP and
     GAU are INT8 like its convolutions; the classifiers (the layers that
     write the maps) stay float32 unless --int8-ends."""
-    import sys
-    sys.path.insert(0, osp.join(repo_root, 'tools'))
     from mmpose.apis import init_model
 
     from mmpose_cl.deploy.onnx_graphs import export, graph_for, onnx_metadata
