@@ -7,7 +7,7 @@
 _base_ = ['../clnet_r50_coco_256x192.py']
 
 data_root = 'tests/data/coco/'
-max_iters = 300  # one batch = all 12 people; ~3.5 min on 2 CPU cores
+max_iters = 300  # one batch = all 12 people; ~5 min on 2 CPU cores
 
 # iteration-based: an "epoch" of 12 people is a single iteration
 train_cfg = dict(

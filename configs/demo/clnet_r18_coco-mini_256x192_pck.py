@@ -1,4 +1,4 @@
-# The demo model under the protocol of FINDINGS.md (docs/loss_region.md):
+# The demo model under the first loss-region protocol (docs/loss_region.md):
 # same training, evaluated on the 12 people's ground-truth boxes with
 # PCK@0.2 (bbox-normalised) and EPE, plus PCK@0.05 and COCO AP, all on the
 # ground-truth boxes.
