@@ -57,7 +57,7 @@ import math
 import os
 import os.path as osp
 import time
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional
 
 import torch
 from clpose.files import atomic_output
@@ -70,7 +70,7 @@ from benchmarks.lib.comparison import comparison_config, describe_optimizer
 from benchmarks.lib.report import (REPO, describe_environment, environment,
                                    save_report)
 from benchmarks.lib.specs import model_spec
-from benchmarks.lib.timing import clock
+from benchmarks.lib.timing import clock, cpu_ticks, stolen_share
 from mmpose_cl.utils import (at_least, model_complexity,
                              refuse_to_overwrite_checkpoints)
 
@@ -208,28 +208,6 @@ class TimeBudgetHook(Hook):
         path = osp.abspath(osp.join(runner.work_dir, name))
         here = osp.relpath(path)
         self.checkpoint = path if here.startswith(os.pardir) else here
-
-
-def cpu_ticks(path: str = '/proc/stat') -> Optional[Tuple[int, int]]:
-    """(stolen, total) CPU ticks of the machine since it booted, from the
-    first line of Linux's ``/proc/stat`` (user nice system idle iowait irq
-    softirq steal ...; guests are counted in user), or None where there is
-    no such file."""
-    try:
-        with open(path) as f:
-            ticks = [int(v) for v in f.readline().split()[1:9]]
-    except (OSError, ValueError):
-        return None
-    return (ticks[7] if len(ticks) > 7 else 0), sum(ticks)
-
-
-def stolen_share(start: Optional[Tuple[int, int]],
-                 now: Optional[Tuple[int, int]]) -> Optional[float]:
-    """The share of CPU time stolen between two :func:`cpu_ticks`
-    readings, or None without them."""
-    if start is None or now is None or now[1] <= start[1]:
-        return None
-    return (now[0] - start[0]) / (now[1] - start[1])
 
 
 def train(cfg: Config) -> Dict:
