@@ -57,6 +57,11 @@ model = dict(
         loss=dict(
             type='CLCompositeLoss',
             heatmap_weight=0.5,
+            # eq. (4)'s f is "the mean square error": the mean over each
+            # keypoint's cells, as SimpleBaseline's 0.5 * MSE; the other
+            # reading, a sum over the cells, is an ablation config
+            # (configs/ablations/*_heatmap-sum.py, docs/loss_region.md)
+            heatmap_reduction='mean',
             offset_weight=2.0,
             # tau: the decoder's, passed on by the head
             # the paper supervises offsets where the *predicted* heatmap
