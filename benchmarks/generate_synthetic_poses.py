@@ -42,13 +42,14 @@ from typing import Dict, List, Tuple
 
 import cv2
 import numpy as np
+from clpose.boxes import box_iou
 from clpose.files import atomic_output, refuse_to_overwrite
 from tqdm import tqdm
 
 # K, LIMBS and sample_pose: also this script's names, for its tests
 from benchmarks.lib.figures import (KEYPOINTS, LIMBS, SKELETON,  # noqa: F401
-                                    K, background, box_iou, draw_figure,
-                                    inside, sample_pose, visibility)
+                                    K, background, draw_figure, inside,
+                                    sample_pose, visibility)
 from mmpose_cl.utils import at_least
 
 SPLITS = {'train': 0, 'val': 1}  # split index in the seed and the image ids
@@ -74,7 +75,8 @@ def make_image(seed: int, split: str, index: int, img_size: Tuple[int, int],
             kpts = kpts + shift
             box = np.concatenate([lo + shift, hi + shift])
             if inside(kpts, w, h).mean() >= 0.75 and all(
-                    box_iou(box, f[3]) <= max_overlap for f in figures):
+                    box_iou(box[None], f[3][None])[0, 0] <= max_overlap
+                    for f in figures):
                 figures.append((kpts, facing, height, box))
                 break
     masks = []

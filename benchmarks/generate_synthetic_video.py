@@ -225,7 +225,7 @@ def generate(out_dir: str, frames: int, fps: float, people: int, seed: int,
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('out_dir', help='folder to create')
-    parser.add_argument('--frames', type=at_least(1), default=300)
+    parser.add_argument('--frames', type=at_least(2), default=300)
     parser.add_argument('--fps', type=at_least(1, float), default=30.)
     parser.add_argument('--people', type=at_least(1), default=3)
     parser.add_argument('--seed', type=at_least(0), default=0)

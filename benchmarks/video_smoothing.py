@@ -668,10 +668,18 @@ def parse_args(argv=None):
                         help='the exported detectors')
     parser.add_argument('--out', default=osp.join(RESULTS,
                                                   'video_smoothing'))
+    parser.add_argument('--overwrite', action='store_true',
+                        help='replace an existing report (--update keeps '
+                        'its other parts instead)')
     args = parser.parse_args(argv)
     if args.accuracy_video is None and not args.speed_videos:
         parser.error('nothing to measure: give --accuracy-video and/or '
                      '--speed-videos')
+    for ext in ('md', 'json'):
+        if (osp.exists(f'{args.out}.{ext}') and not args.update
+                and not args.overwrite):
+            parser.error(f'{args.out}.{ext} exists; pass --update to add to '
+                         'it or --overwrite to replace it')
     return args
 
 
@@ -694,7 +702,9 @@ def main(argv=None):
     os.makedirs(args.work_dir, exist_ok=True)
     env = environment(__file__, argv)
     content = previous_parts(args)
-    content.update(pose_onnx=args.pose_onnx, checkpoint=args.checkpoint)
+    content['pose_onnx'] = args.pose_onnx
+    if args.checkpoint is not None or 'checkpoint' not in content:
+        content['checkpoint'] = args.checkpoint  # --update keeps the old
     if args.accuracy_video:
         settings = [None] + list(args.settings)
         info, _ = read_video_truth(args.accuracy_video)

@@ -115,7 +115,8 @@ def check_range(name: str,
                 low: float,
                 high: Optional[float] = None,
                 low_open: bool = False,
-                integer: bool = False) -> Any:
+                integer: bool = False,
+                high_open: bool = False) -> Any:
     """Check a user's number and return it.
 
     Args:
@@ -125,6 +126,7 @@ def check_range(name: str,
             inclusive).
         low_open: exclude ``low`` itself.
         integer: require an int (bool is not one).
+        high_open: exclude ``high`` itself.
 
     Raises:
         ValueError: ``"{name} must be a number in [0, 1], got 1.5"``.
@@ -133,12 +135,14 @@ def check_range(name: str,
     if high is None:
         bound = f'{">" if low_open else ">="} {low}'
     else:
-        bound = f'in {"(" if low_open else "["}{low}, {high}]'
+        bound = (f'in {"(" if low_open else "["}{low}, {high}'
+                 f'{")" if high_open else "]"}')
     types = (int, np.integer) + (() if integer else (float, np.floating))
     ok = (isinstance(value, types) and not isinstance(value, bool)
           and np.isfinite(value)
           and (value > low if low_open else value >= low)
-          and (high is None or value <= high))
+          and (high is None or (value < high if high_open else
+                                value <= high)))
     if not ok:
         raise ValueError(f'{name} must be {kind} {bound}, got {value!r}')
     return value

@@ -44,7 +44,7 @@ model = dict(
 # clnet_r50_coco_256x192.py (flip and shear included)
 train_pipeline = [
     _base_.newell_augmentation
-    if t == _base_.simplebaseline_augmentation else t
+    if t == _base_.simplebaseline_mpii_augmentation else t
     for t in _base_.train_pipeline
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

@@ -13,10 +13,16 @@ default_hooks = dict(checkpoint=dict(save_best='PCK', rule='greater'))
 dataset_type = 'MpiiDataset'
 data_root = 'data/mpii/'
 
+# SimpleBaseline's draw with its MPII files' factors (SCALE_FACTOR 0.25,
+# ROT_FACTOR 30 where its COCO files have 0.3 and 40); LSP inherits it
+simplebaseline_mpii_augmentation = dict(
+    _base_.simplebaseline_augmentation, scale_factor=0.25, rotate_factor=30)
 # the pipelines of clnet_r50_coco_256x192.py, for this codec
 train_pipeline = [
     dict(t, input_size=codec['input_size']) if 'input_size' in t else
-    dict(t, encoder=codec) if 'encoder' in t else t
+    dict(t, encoder=codec) if 'encoder' in t else
+    simplebaseline_mpii_augmentation
+    if t == _base_.simplebaseline_augmentation else t
     for t in _base_.train_pipeline
 ]
 val_pipeline = [

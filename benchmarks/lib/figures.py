@@ -255,16 +255,6 @@ def background(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
     return np.clip(img + noise, 0, 255).astype(np.uint8)
 
 
-def box_iou(a: np.ndarray, b: np.ndarray) -> float:
-    """IoU of two ``[x1, y1, x2, y2]`` boxes."""
-    iw = max(0., min(a[2], b[2]) - max(a[0], b[0]))
-    ih = max(0., min(a[3], b[3]) - max(a[1], b[1]))
-    inter = iw * ih
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - \
-        inter
-    return inter / union if union > 0 else 0.
-
-
 def inside(kpts: np.ndarray, w: int, h: int) -> np.ndarray:
     """(17,) bool: keypoints inside the image (pixel centres 0..w-1)."""
     return ((kpts[:, 0] >= 0) & (kpts[:, 0] <= w - 1) & (kpts[:, 1] >= 0) &

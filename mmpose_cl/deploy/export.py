@@ -34,8 +34,9 @@ def bundled_people(data_root: str = CHECK_DATA
     ann_file = osp.join(data_root, 'test_coco.json')
     if not osp.isfile(ann_file):
         raise FileNotFoundError(
-            f'{ann_file} not found: the export is checked on the bundled '
-            "COCO people of a source checkout's tests/data/coco")
+            f'{ann_file} not found: the export is checked on COCO people, '
+            "by default the bundled ones of a source checkout's "
+            'tests/data/coco')
     with open(ann_file) as f:
         coco = json.load(f)
     files = {im['id']: im['file_name'] for im in coco['images']}
@@ -48,8 +49,8 @@ def bundled_people(data_root: str = CHECK_DATA
     return people
 
 
-def compare_with_pytorch(model, onnx_path: str, flip_test: bool,
-                         batch) -> dict:
+def compare_with_pytorch(model, onnx_path: str, flip_test: bool, batch,
+                         data_root: str = CHECK_DATA) -> dict:
     """Keypoints (image pixels) and scores of the ONNX graph under ONNX
     Runtime against MMPose's ``inference_topdown`` of the same model on the
     same crops (:func:`bundled_people`).
@@ -60,6 +61,7 @@ def compare_with_pytorch(model, onnx_path: str, flip_test: bool,
         onnx_path (str): the exported file.
         flip_test (bool): whether the file merges the mirrored crops.
         batch (int | str): the file's batch size, or ``'dynamic'``.
+        data_root (str): the people's folder (:func:`bundled_people`).
 
     Returns:
         dict: ``people``, ``max_keypoint_diff`` (px), ``max_score_diff``.
@@ -71,7 +73,7 @@ def compare_with_pytorch(model, onnx_path: str, flip_test: bool,
     data = [
         pipeline(dict(img_path=path, bbox=box[None],
                       bbox_score=np.ones(1, np.float32), **model.dataset_meta))
-        for path, box in bundled_people()
+        for path, box in bundled_people(data_root)
     ]
     batch_data = pseudo_collate(data)
     with torch.no_grad():

@@ -126,7 +126,8 @@ def test_refuses_existing_outputs(tmp_path, gen):
 
 
 @pytest.mark.parametrize('args, message', [
-    (['--frames', '0'], 'argument --frames: must be >= 1, got 0'),
+    # one frame has no motion to ease between key poses
+    (['--frames', '1'], 'argument --frames: must be >= 2, got 1'),
     (['--fps', '0.5'], 'argument --fps: must be >= 1, got 0.5'),
     (['--people', '0'], 'argument --people: must be >= 1, got 0'),
     (['--img-size', '32', '100'],

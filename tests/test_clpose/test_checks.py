@@ -3,7 +3,8 @@ inputs of mmpose_cl.apis.input_checks) and names the image in its errors."""
 import numpy as np
 import pytest
 
-from clpose.checks import check_bboxes, check_image, describe, read_image
+from clpose.checks import (check_bboxes, check_image, check_range, describe,
+                           read_image)
 
 
 @pytest.mark.parametrize(
@@ -65,3 +66,20 @@ def test_read_image_names_the_file(tmp_path, contract):
     (tmp_path / 'text.jpg').write_text('hello')
     with pytest.raises(ValueError, match=r"text\.jpg': cannot decode"):
         read_image(str(tmp_path / 'text.jpg'))
+
+
+@pytest.mark.parametrize('kwargs, value, message', [
+    (dict(low=0, high=1), 1.5, r'x must be a number in \[0, 1\], got 1.5'),
+    (dict(low=0, high=1, high_open=True), 1,
+     r'x must be a number in \[0, 1\), got 1'),
+    (dict(low=0, low_open=True), 0, r'x must be a number > 0, got 0'),
+    (dict(low=1, integer=True), 2.0, r'x must be an int >= 1, got 2.0'),
+    (dict(low=0), True, r'x must be a number >= 0, got True'),
+    (dict(low=0), float('nan'), r'x must be a number >= 0, got nan'),
+])
+def test_check_range_names_the_value_and_its_bounds(kwargs, value, message):
+    with pytest.raises(ValueError, match=message):
+        check_range('x', value, **kwargs)
+    # the bound itself passes where it is closed
+    assert check_range('x', kwargs['low'] + (1 if kwargs.get('low_open')
+                                              else 0), **kwargs) is not None

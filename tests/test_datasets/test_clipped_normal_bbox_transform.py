@@ -148,13 +148,15 @@ NEWELL = dict(
     scale_mode='log2',
     rotate_factor=30,
     rotate_prob=0.4)
+SIMPLEBASELINE_MPII = dict(SIMPLEBASELINE, scale_factor=0.25, rotate_factor=30)
 PAPER_ROWS = {
     'clnet_r50_coco_256x192.py': SIMPLEBASELINE,
     'clnet_r18_coco_256x192.py': SIMPLEBASELINE,
     'clnet_r152_coco_384x288.py': SIMPLEBASELINE,
-    'clnet_r50_mpii_256x256.py': SIMPLEBASELINE,
-    'clnet_r50_lsp_256x256.py': SIMPLEBASELINE,
-    'ablations/clnet_r50_lsp_256x256_stride32.py': SIMPLEBASELINE,
+    # SimpleBaseline's MPII files: SCALE_FACTOR 0.25, ROT_FACTOR 30
+    'clnet_r50_mpii_256x256.py': SIMPLEBASELINE_MPII,
+    'clnet_r50_lsp_256x256.py': SIMPLEBASELINE_MPII,
+    'ablations/clnet_r50_lsp_256x256_stride32.py': SIMPLEBASELINE_MPII,
     'clnet_hourglass8_coco_256x192.py': NEWELL,
     'clnet_hourglass8_coco_384x256.py': NEWELL,
     'clnet_hourglass8_mpii_256x256.py': NEWELL,

@@ -118,9 +118,24 @@ def test_export_prints_its_check(load_script, repo_root, voting_checkpoint,
     tool.main([osp.join(repo_root, CONFIG), voting_checkpoint, '--out', out,
                '--flip-test', '--batch', '4'])
     text = capsys.readouterr().out
-    assert 'on 12 bundled COCO people' in text and osp.isfile(out)
+    assert 'on 12 COCO people' in text and osp.isfile(out)
     batch = onnx.load(out).graph.input[0].type.tensor_type.shape.dim[0]
     assert batch.dim_value == 4
+    # an installed package has no bundled people: --no-check exports
+    # without the comparison, and a --check-data without them is refused
+    # before any export
+    bare = str(tmp_path / 'bare.onnx')
+    tool.main([osp.join(repo_root, CONFIG), voting_checkpoint, '--out', bare,
+               '--no-check'])
+    text = capsys.readouterr().out
+    assert 'not compared with PyTorch' in text and 'COCO people' not in text
+    assert osp.isfile(bare)
+    with pytest.raises(SystemExit):
+        tool.parse_args([osp.join(repo_root, CONFIG), voting_checkpoint,
+                         '--out', str(tmp_path / 'y.onnx'), '--check-data',
+                         str(tmp_path)])
+    err = capsys.readouterr().err
+    assert '--check-data: ' in err and 'test_coco.json not found' in err
 
 
 def test_export_errors(load_script, repo_root, voting_checkpoint,

@@ -2,7 +2,8 @@
 """Export a CL model to one ONNX file that outputs keypoints, and check it.
 
     python tools/deployment/export_onnx.py CONFIG CHECKPOINT --out FILE.onnx
-        [--batch N|dynamic] [--flip-test] [--opset 17] [--overwrite]
+        [--batch N|dynamic] [--flip-test] [--opset 17]
+        [--check-data DIR | --no-check] [--overwrite]
 
 The graph takes ``crops`` (N, 3, h, w) float32, pixel values 0..255 in BGR
 order (as ``cv2.imread`` gives them; the config's normalisation and BGR->RGB
@@ -16,8 +17,11 @@ only.
 Checks, before the file is renamed into place: ``onnx.checker``, then ONNX
 Runtime against the PyTorch model's own predict (MMPose's
 ``inference_topdown``) on real crops: the people of the bundled COCO images
-(``tests/data/coco``) cropped by the config's test pipeline. The export fails
-unless keypoints agree within 1e-3 px and scores within 1e-5. Use a
+(``tests/data/coco`` of a source checkout, or ``--check-data``: a folder with
+a COCO ``test_coco.json`` and its images) cropped by the config's test
+pipeline. The export fails unless keypoints agree within 1e-3 px and scores
+within 1e-5; ``--no-check`` skips the comparison (an installed package has
+no bundled images). Use a
 checkpoint that has learned something: with random weights, near-equal
 activations make the decoded keypoints jump between cells on rounding noise.
 """
@@ -28,7 +32,8 @@ import torch
 from clpose.files import atomic_output
 
 from mmpose_cl.apis import load_cl_model
-from mmpose_cl.deploy.export import (KEYPOINT_TOL, MIN_OPSET, SCORE_TOL,
+from mmpose_cl.deploy.export import (CHECK_DATA, KEYPOINT_TOL, MIN_OPSET,
+                                     SCORE_TOL, bundled_people,
                                      compare_with_pytorch)
 from mmpose_cl.deploy.onnx_graphs import (KeypointGraph, decode_cl, export,
                                           onnx_metadata)
@@ -48,6 +53,13 @@ def parse_args(argv=None):
     parser.add_argument(
         '--opset', type=int, default=17,
         help=f'ONNX opset, >= {MIN_OPSET} (>= 13 to quantise the file)')
+    check = parser.add_mutually_exclusive_group()
+    check.add_argument('--check-data', default=CHECK_DATA, metavar='DIR',
+                       help='the people to compare ONNX Runtime with PyTorch '
+                       'on: a folder with test_coco.json and its images '
+                       '(default: the bundled tests/data/coco)')
+    check.add_argument('--no-check', action='store_true',
+                       help='skip the comparison with PyTorch')
     parser.add_argument('--overwrite', action='store_true',
                         help='replace an existing --out')
     args = parser.parse_args(argv)
@@ -66,7 +78,27 @@ def parse_args(argv=None):
     check_cli_paths(parser, (('config', args.config),
                              ('checkpoint', args.checkpoint)), args.out,
                     args.overwrite)
+    if not args.no_check:
+        try:  # before the export, not after it
+            bundled_people(args.check_data)
+        except (FileNotFoundError, ValueError) as e:
+            parser.error(f'--check-data: {e} (or pass --no-check)')
     return args
+
+
+def check_with_pytorch(model, onnx_path: str, args) -> None:
+    """Exit, naming the differences, unless ONNX Runtime agrees with the
+    PyTorch model on the people of ``--check-data``."""
+    check = compare_with_pytorch(model, onnx_path, args.flip_test, args.batch,
+                                 args.check_data)
+    print(f'ONNX Runtime vs PyTorch on {check["people"]} COCO people: '
+          f'keypoints max diff {check["max_keypoint_diff"]:.2e} px '
+          f'(tolerance {KEYPOINT_TOL}), scores max diff '
+          f'{check["max_score_diff"]:.2e} (tolerance {SCORE_TOL})')
+    if (check['max_keypoint_diff'] > KEYPOINT_TOL
+            or check['max_score_diff'] > SCORE_TOL):
+        sys.exit('export_onnx.py: the ONNX graph disagrees with the PyTorch '
+                 f'model; {args.out} not written')
 
 
 def main(argv=None):
@@ -83,15 +115,10 @@ def main(argv=None):
     with atomic_output(args.out, args.overwrite) as tmp:
         export(graph, model.head.decoder.input_size, tmp, metadata,
                args.batch, args.opset)
-        check = compare_with_pytorch(model, tmp, args.flip_test, args.batch)
-        print(f'ONNX Runtime vs PyTorch on {check["people"]} bundled COCO '
-              f'people: keypoints max diff {check["max_keypoint_diff"]:.2e} '
-              f'px (tolerance {KEYPOINT_TOL}), scores max diff '
-              f'{check["max_score_diff"]:.2e} (tolerance {SCORE_TOL})')
-        if (check['max_keypoint_diff'] > KEYPOINT_TOL
-                or check['max_score_diff'] > SCORE_TOL):
-            sys.exit('export_onnx.py: the ONNX graph disagrees with the '
-                     f'PyTorch model; {args.out} not written')
+        if args.no_check:
+            print('not compared with PyTorch (--no-check)')
+        else:
+            check_with_pytorch(model, tmp, args)
     w, h = metadata['input_size']
     print(f'written {args.out}: crops (N, 3, {h}, {w}) float32 BGR 0..255 -> '
           f'keypoints (N, {len(metadata["keypoint_names"])}, 2) crop pixels, '

@@ -1,8 +1,8 @@
 # Copyright (c) mmpose-cl contributors. All rights reserved.
-from numbers import Real
 from typing import Tuple
 
 import numpy as np
+from clpose.checks import check_range
 from mmcv.transforms.utils import cache_randomness
 from mmpose.datasets.transforms import RandomBBoxTransform
 from mmpose.registry import TRANSFORMS
@@ -85,14 +85,9 @@ class ClippedNormalBBoxTransform(RandomBBoxTransform):
                  rotate_prob: float = 0.6) -> None:
         name = self.__class__.__name__
 
-        def check(field, value, low, high, high_open=False):
-            if (not isinstance(value, Real) or isinstance(value, bool)
-                    or not low <= value <= high
-                    or (high_open and value == high)):
-                bounds = f'[{low}, {high}' + (')' if high_open else ']')
-                raise ValueError(f'{name}: {field} must be a number in '
-                                 f'{bounds}, got {value!r}')
-            return float(value)
+        def check(field, value, low, high=None, high_open=False):
+            return float(check_range(f'{name}: {field}', value, low, high,
+                                     high_open=high_open))
 
         if isinstance(scale_factor, (tuple, list)):
             raise ValueError(
@@ -103,11 +98,11 @@ class ClippedNormalBBoxTransform(RandomBBoxTransform):
             raise ValueError(f'{name}: scale_mode must be one of '
                              f'{SCALE_MODES}, got {scale_mode!r}')
         super().__init__(
-            shift_factor=check('shift_factor', shift_factor, 0, np.inf),
+            shift_factor=check('shift_factor', shift_factor, 0),
             shift_prob=check('shift_prob', shift_prob, 0, 1),
             scale_factor=check('scale_factor', scale_factor, 0, 1, True),
             scale_prob=check('scale_prob', scale_prob, 0, 1),
-            rotate_factor=check('rotate_factor', rotate_factor, 0, np.inf),
+            rotate_factor=check('rotate_factor', rotate_factor, 0),
             rotate_prob=check('rotate_prob', rotate_prob, 0, 1))
         self.scale_mode = scale_mode
 
