@@ -5,7 +5,7 @@ left/right swaps, CL's argmax fallback, and where they happen.
     python -m benchmarks.error_breakdown COMPARISON.json [--models NAME ...]
         [--checkpoint-root DIR] [--no-flip] [--out REPORT] [--overwrite]
     python -m benchmarks.error_breakdown --config CONFIG --checkpoint CKPT
-        --data-root DATA [--name NAME] [--out REPORT] [--overwrite]
+        --data-root DATA [--no-flip] [--out REPORT] [--overwrite]
 
 The first form takes the models of a learning comparison (its json: each
 model's config, options and final checkpoint, rebuilt with the comparison's

@@ -4,7 +4,8 @@ ONNX Runtime fp32 and ONNX Runtime INT8, with the same calibration.
 
     python -m benchmarks.int8_accuracy COMPARISON.json
         [--num-crops 128] [--method minmax] [--exclude NAME ...] [--int8-ends]
-        [--work-dir work_dirs/int8_accuracy] [--out benchmarks/results/int8_accuracy]
+        [--checkpoint-root DIR] [--work-dir work_dirs/int8_accuracy]
+        [--out work_dirs/int8_accuracy/int8_accuracy]
         [--overwrite]
 
 ``COMPARISON.json`` is what ``benchmarks/learning_comparison.py`` wrote:

@@ -4,7 +4,7 @@ target and renamed to it only when it is complete, so that an interrupted
 or failed run leaves the previous file, or none, never a half-written one.
 
 The temporary name keeps the target's extension (``out.mp4`` ->
-``out.<pid>.tmp.mp4``), because OpenCV picks the container and image format
+``.out.<pid>.tmp.mp4``), because OpenCV picks the container and image format
 from it. The rename is ``os.replace``: atomic on one file system, and the
 temporary file lies in the target's folder, so on the same one.
 """
@@ -16,9 +16,11 @@ from typing import Iterator
 
 def temporary_path(path: str) -> str:
     """The temporary name of ``path`` for this process:
-    ``dir/stem.<pid>.tmp.ext``."""
-    stem, ext = osp.splitext(path)
-    return f'{stem}.{os.getpid()}.tmp{ext}'
+    ``dir/.stem.<pid>.tmp.ext``, hidden so that a file left by a killed run
+    matches no ``*.ext`` pattern (a checkpoint glob, a folder of images)."""
+    folder, name = osp.split(path)
+    stem, ext = osp.splitext(name)
+    return osp.join(folder, f'.{stem}.{os.getpid()}.tmp{ext}')
 
 
 def refuse_to_overwrite(path: str, overwrite: bool = False, what: str = '',

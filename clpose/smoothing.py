@@ -23,7 +23,7 @@ import numpy as np
 from .checks import check_range
 
 #: the defaults, chosen in benchmarks/results/video_smoothing.md (a
-#: CLNet-CSPNeXt-t on a procedural 30 fps video, 640x480, figures 190-380 px
+#: CLNet-CSPNeXt-t on a procedural 30 fps video, 640x480, figures 192-384 px
 #: tall, ground-truth boxes): the lowest jitter among the settings within 5%
 #: of the unsmoothed keypoint error and 0.1 s of lag. 1 Hz at rest (alpha =
 #: 0.17 at 30 fps); beta = 0.05 adds 1 Hz of cutoff per 20 px/s of

@@ -127,6 +127,7 @@ class VideoFrames(FrameSource):
             self.capture = cv2.VideoCapture(
                 int(spec) if kind == 'camera' else spec)
             if not self.capture.isOpened():
+                self.capture.release()
                 raise ValueError(f'{self.what}: cannot open it' +
                                  (' (no such camera?)' if kind ==
                                   'camera' else ' as a video'))

@@ -1,7 +1,6 @@
 import importlib.util
 import os
 import os.path as osp
-import sys
 
 import pytest
 

@@ -2,6 +2,7 @@
 """Checkpoints checked against their model: a clear error for a file that is
 not a checkpoint or whose weights belong to another model, instead of
 torch's unpickling traceback or a half-loaded model after a warning."""
+import copy
 import os.path as osp
 from typing import Optional, Union
 
@@ -101,8 +102,13 @@ def load_pose_model(config: Union[str, Config], checkpoint: str,
 
     import mmpose_cl
     from mmpose_cl.utils import load_config
-    cfg = load_config(config, cfg_options) if isinstance(config, str) \
-        else config
+    if isinstance(config, str):
+        cfg = load_config(config, cfg_options)
+    else:
+        cfg = copy.deepcopy(config)  # init_model changes what it gets
+        if cfg_options:
+            cfg.merge_from_dict(cfg_options)
+    name = config if isinstance(config, str) else (cfg.filename or 'config')
     if cl_only:
         head_type = cfg.model.get('head', {}).get('type')
         head_cls = MODELS.get(head_type) if isinstance(head_type,
@@ -110,7 +116,7 @@ def load_pose_model(config: Union[str, Config], checkpoint: str,
         if head_cls is None or not issubclass(head_cls,
                                               mmpose_cl.BaseCLHead):
             raise ValueError(
-                f'{config}: model.head is {head_type!r}, not a CL head '
+                f'{name}: model.head is {head_type!r}, not a CL head '
                 '(CLHead, CLMultiStageHead); this tool takes CL models')
     model = init_model(cfg, None, device='cpu')
     ckpt = read_checkpoint(model, checkpoint)

@@ -44,9 +44,6 @@ def at_least(low: Number, cast: Callable = int) -> Callable[[str], Number]:
     return parse
 
 
-# NAME=CONFIG[:KEY=VALUE,...]; a single ':' (not mmpose::'s) starts options
-
-
 def check_cli_paths(parser, inputs, out: Optional[str] = None,
                     overwrite: bool = False) -> None:
     """``parser.error`` naming the first of ``inputs`` (``(what, path)``

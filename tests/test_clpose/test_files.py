@@ -11,7 +11,7 @@ from clpose.files import atomic_output, write_atomic
 def test_renames_a_complete_file_and_keeps_the_extension(tmp_path):
     target = tmp_path / 'out.mp4'
     with atomic_output(str(target)) as tmp:
-        assert tmp == str(tmp_path / f'out.{os.getpid()}.tmp.mp4')
+        assert tmp == str(tmp_path / f'.out.{os.getpid()}.tmp.mp4')
         with open(tmp, 'x') as f:
             f.write('frames')
         assert not target.exists(), 'renamed before the block ended'
