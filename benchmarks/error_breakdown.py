@@ -400,6 +400,9 @@ def direct_config(spec, data_root: str) -> Config:
     ``data_root`` at the config's own input size."""
     name, config, options = spec
     cfg = load_config(config, options)
+    if 'codec' not in cfg:
+        raise ValueError(f'{config} defines no `codec`, so its input size '
+                         'and target encoding are unknown')
     settings = argparse.Namespace(
         data_root=data_root, input_size=list(cfg.codec['input_size']),
         batch_size=32, workers=2, lr=1e-3, minutes=1, val_minutes=1,
@@ -412,8 +415,11 @@ def main(argv=None) -> None:
     env = environment(__file__, argv)
     if args.config is not None:
         name = args.config[0]
-        runs = [(name, direct_config(args.config, args.data_root),
-                 args.checkpoint)]
+        try:
+            runs = [(name, direct_config(args.config, args.data_root),
+                     args.checkpoint)]
+        except (ValueError, FileNotFoundError) as e:
+            sys.exit(f'error_breakdown: {name}: {e}')
     else:
         comparison = read_comparison(args.comparison, args.checkpoint_root)
         settings = argparse.Namespace(**comparison['settings'])

@@ -93,6 +93,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from clpose import CLPose, PersonDetector, PoseTracker
 from clpose.detector import letterbox
+from clpose.files import atomic_output
 from clpose.smoothing import DEFAULT_BETA, DEFAULT_D_CUTOFF, DEFAULT_MIN_CUTOFF
 from clpose.sources import open_frames
 from clpose.stream import run_frames
@@ -257,6 +258,11 @@ def track_video(folder: str, pose: CLPose,
     scores = np.zeros(gt.shape[:-1])
     ids = np.full((len(settings), ) + gt.shape[:2], -1)
     with open_frames(osp.join(folder, VIDEO)) as source:
+        # before the loop: a video longer than its ground truth would fail
+        # inside the oracle instead
+        if source.num_frames not in (None, len(frames)):
+            raise ValueError(f'{folder!r}: the video has {source.num_frames} '
+                             f'frames, the ground truth {len(frames)}')
         for frame in source:
             oracle.index = frame.index
             shared.next_frame()
@@ -266,9 +272,6 @@ def track_video(folder: str, pose: CLPose,
                 preds[s, frame.index, people] = poses.keypoints
                 ids[s, frame.index, people] = poses.track_ids
             scores[frame.index, people] = poses.scores
-    if source.num_frames not in (None, len(frames)):
-        raise ValueError(f'{folder!r}: the video has {source.num_frames} '
-                         f'frames, the ground truth {len(frames)}')
     switches = ((ids[:, 1:] != ids[:, :-1]) & (ids[:, 1:] >= 0) &
                 (ids[:, :-1] >= 0)).sum(axis=(1, 2))
     return dict(gt=gt,
@@ -376,7 +379,8 @@ def export_timing_detector(boxes: np.ndarray, image_size: Tuple[int, int],
                     det_std=json.dumps(RTMDET_STD),
                     det_pad_value='114'))
     onnx.checker.check_model(model)
-    onnx.save(model, path)
+    with atomic_output(path) as tmp:  # a killed run leaves no half file
+        onnx.save(model, tmp)
     return path
 
 
@@ -409,8 +413,8 @@ def export_rtmdet_body(path: str) -> None:
             return tuple(cls_scores) + tuple(bbox_preds)
 
     names = [f'{kind}{i}' for kind in ('cls', 'box') for i in range(3)]
-    with torch.no_grad():
-        torch.onnx.export(Body(), torch.zeros(1, 3, 640, 640), path,
+    with torch.no_grad(), atomic_output(path) as tmp:
+        torch.onnx.export(Body(), torch.zeros(1, 3, 640, 640), tmp,
                           input_names=['input'], output_names=names,
                           opset_version=17, dynamo=False)
 
@@ -462,7 +466,8 @@ def speed(folder: str, pose_path: str, det_path: str, runs: int,
     ]
     pose, det = CLPose(pose_path), PersonDetector(det_path)
     got = det(images[0])
-    if not np.allclose(got[:, :4], boxes[0], atol=0.05):
+    if got.shape[0] != len(boxes[0]) or not np.allclose(
+            got[:, :4], boxes[0], atol=0.05):
         raise RuntimeError(f"{det_path!r} gave {got}, not the first frame's "
                            f'boxes {boxes[0]}')
     sample = images[:30]
