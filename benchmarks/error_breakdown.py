@@ -261,8 +261,8 @@ def report(results: Dict, args, env: Dict) -> str:
     rule = '|---|' + '---|' * len(names)
 
     def row(label, fn):
-        return f'| {label} | ' + ' | '.join(fn(results[n])
-                                             for n in names) + ' |'
+        cells = ' | '.join(fn(results[n]) for n in names)
+        return f'| {label} | {cells} |'
 
     m = 'metrics'
     lines = [
