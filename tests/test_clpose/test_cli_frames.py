@@ -125,6 +125,9 @@ def test_ctrl_c_keeps_the_frames_so_far(tmp_path, capsys, monkeypatch, video,
             return super().__call__(image, timestamp, bboxes)
 
     monkeypatch.setattr(cli, 'PoseTracker', CtrlCOnFrame1)
+    # a shell's background job starts with SIGINT ignored, not Python's
+    # handler: the CLI must give back whichever it found
+    handler_before = signal.getsignal(signal.SIGINT)
     out, json_out = tmp_path / 'vis.mp4', tmp_path / 'poses.jsonl'
     code, _, err = run_cli(capsys, video, '--model', model_path, '--out', out,
                            '--json-out', json_out)
@@ -134,7 +137,7 @@ def test_ctrl_c_keeps_the_frames_so_far(tmp_path, capsys, monkeypatch, video,
     assert read_video(out) == (2, FPS)
     assert len(json_out.read_text().splitlines()) == 2
     assert sorted(os.listdir(tmp_path)) == ['poses.jsonl', 'vis.mp4']
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.getsignal(signal.SIGINT) is handler_before
 
 
 def test_progress_line_on_long_inputs():
