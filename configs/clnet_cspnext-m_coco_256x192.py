@@ -78,8 +78,9 @@ model = dict(
         # eq. (4)'s squared errors summed over each keypoint's cells, not
         # averaged (the paper rows' reading): the heatmap term, which picks
         # the cells, then carries 192x the weight at 12x16 cells. Held-out
-        # AP after 20 CPU minutes, CLNet-CSPNeXt-t: 0.233 -> 0.755 (seed 0;
-        # docs/cspnext_design.md, docs/loss_region.md)
+        # AP after 20 CPU minutes from scratch, CLNet-CSPNeXt-t: 0.233 -> 0.755
+        # (seed 0), 0.252 -> 0.710 (seed 1); RTMPose-t 0.446, 0.313
+        # (docs/cspnext_design.md#accuracy, docs/loss_region.md)
         loss=dict(heatmap_reduction='sum'),
     ))
 
