@@ -54,7 +54,7 @@ from tqdm import tqdm
 import mmpose_cl
 from benchmarks.lib.comparison import comparison_config, read_comparison
 from benchmarks.lib.report import (describe_environment, environment,
-                                   save_report)
+                                   refuse_existing_report, save_report)
 from benchmarks.lib.specs import model_spec
 from mmpose_cl.apis import load_pose_model
 from mmpose_cl.utils import load_config
@@ -388,10 +388,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         if unknown:
             parser.error(f'--models: {unknown} not in {args.comparison} '
                          f'({sorted(comparison["results"])})')
-    for ext in ('md', 'json'):
-        if osp.exists(f'{args.out}.{ext}') and not args.overwrite:
-            parser.error(f'{args.out}.{ext} exists; pass --overwrite to '
-                         'replace it')
+    if not args.overwrite:
+        refuse_existing_report(parser, args.out)
     return args
 
 

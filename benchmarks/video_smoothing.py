@@ -100,7 +100,7 @@ from clpose.stream import run_frames
 
 from benchmarks.lib.figures import VIDEO, read_video_truth
 from benchmarks.lib.report import (RESULTS, describe_environment, environment,
-                                   save_report)
+                                   refuse_existing_report, save_report)
 from benchmarks.lib.timing import cpu_seconds, other_share
 from mmpose_cl.utils import at_least
 
@@ -680,11 +680,10 @@ def parse_args(argv=None):
     if args.accuracy_video is None and not args.speed_videos:
         parser.error('nothing to measure: give --accuracy-video and/or '
                      '--speed-videos')
-    for ext in ('md', 'json'):
-        if (osp.exists(f'{args.out}.{ext}') and not args.update
-                and not args.overwrite):
-            parser.error(f'{args.out}.{ext} exists; pass --update to add to '
-                         'it or --overwrite to replace it')
+    if not (args.update or args.overwrite):
+        refuse_existing_report(
+            parser, args.out,
+            'pass --update to add to it or --overwrite to replace it')
     return args
 
 

@@ -90,6 +90,17 @@ def save_report(out: str, text: Optional[str] = None,
                     json.dump(data, f, indent=1)
 
 
+def refuse_existing_report(parser, out: str,
+                           hint: str = 'pass --overwrite to replace it'
+                           ) -> None:
+    """``parser.error`` naming ``<out>.md`` or ``<out>.json`` where one
+    exists, so that a study does not replace a report without being asked
+    (the caller skips the call when its flags allow it)."""
+    for ext in ('md', 'json'):
+        if osp.exists(f'{out}.{ext}'):
+            parser.error(f'{out}.{ext} exists; {hint}')
+
+
 def describe_environment(env: Dict) -> str:
     """One Markdown paragraph of :func:`environment`'s facts."""
     vector = [f for f in env['cpu_flags'] if f.startswith(_VECTOR_FLAGS)]

@@ -85,7 +85,7 @@ def test_rates_by_group_and_fallback():
 
 
 def test_report_of_a_learning_comparison(comparison, tmp_path, repo_root,
-                                         monkeypatch, one_thread):
+                                         monkeypatch, one_thread, capsys):
     monkeypatch.chdir(repo_root)
     out = str(tmp_path / 'eb')
     eb.main([comparison, '--out', out])
@@ -111,9 +111,11 @@ def test_report_of_a_learning_comparison(comparison, tmp_path, repo_root,
     with open(f'{out}.md') as f:
         text = f.read()
     assert '| keypoints decoded by the argmax fallback |' in text
-    # an existing report is kept
+    # an existing report is kept, and the error names it
+    capsys.readouterr()
     with pytest.raises(SystemExit):
         eb.parse_args([comparison, '--out', out])
+    assert f'{out}.md exists; pass --overwrite' in capsys.readouterr().err
 
 
 def test_bad_input_is_named(comparison, tmp_path, repo_root, monkeypatch,

@@ -143,7 +143,7 @@ def tiny(tmp_path_factory, load_script):
     return tmp, video, pose
 
 
-def test_runs_both_parts_on_a_tiny_video(tiny):
+def test_runs_both_parts_on_a_tiny_video(tiny, capsys):
     tmp, video, pose = tiny
     out, work = str(tmp / 'report'), str(tmp / 'work')
     vs.main([pose, '--accuracy-video', video, '--settings', '0.3,0,1',
@@ -161,6 +161,11 @@ def test_runs_both_parts_on_a_tiny_video(tiny):
     assert slow['jitter_scored'] < fast['jitter_scored'] < \
         raw['jitter_scored']
     assert truth['jitter'] < raw['jitter'] and acc['smoothed_share'] > 0.9
+    # the report is not replaced without --update or --overwrite
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        vs.parse_args([pose, '--accuracy-video', video, '--out', out])
+    assert f'{out}.md exists; pass --update' in capsys.readouterr().err
     # the speed part, with a stand-in network (no RTMDet export), kept
     # beside the accuracy part by --update
     write_body(osp.join(work, 'rtmdet_tiny_body.onnx'))
