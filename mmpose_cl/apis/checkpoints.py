@@ -103,12 +103,12 @@ def load_pose_model(config: Union[str, Config], checkpoint: str,
     import mmpose_cl
     from mmpose_cl.utils import load_config
     if isinstance(config, str):
-        cfg = load_config(config, cfg_options)
+        cfg, name = load_config(config, cfg_options), config
     else:
         cfg = copy.deepcopy(config)  # init_model changes what it gets
         if cfg_options:
             cfg.merge_from_dict(cfg_options)
-    name = config if isinstance(config, str) else (cfg.filename or 'config')
+        name = cfg.filename or 'config'
     if cl_only:
         head_type = cfg.model.get('head', {}).get('type')
         head_cls = MODELS.get(head_type) if isinstance(head_type,
